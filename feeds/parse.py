@@ -1,0 +1,213 @@
+"""Feed bodies to stories: feedparser for the XML, :mod:`feeds.clean` for the text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import feedparser
+
+from feeds.clean import canonical_url, clean_title, collapse_whitespace, summarise
+from feeds.dates import pick_published
+from feeds.errors import HTMLPageError, NotAFeedError
+from feeds.models import ParsedFeed, Story
+
+_MAX_GUID = 400
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S)
+_CHALLENGE_MARKERS = (
+    b"cf-chl",
+    b"challenge-platform",
+    b"Just a moment...",
+    b"cf_chl_opt",
+    b"Attention Required! | Cloudflare",
+    b"captcha",
+    b"ddos-guard",
+)
+_TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def normalise_language(code: str | None) -> str | None:
+    """``en-US`` → ``en``, ``tr-TR`` → ``tr``; None for empty values."""
+    if not code:
+        return None
+    primary = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+
+
+@cache
+def _language_identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """The language of a short text by character n-grams (py3langid); None when unsure."""
+    if len(text) < 20:
+        return None
+    language, probability = _language_identifier().classify(text)
+    return str(language) if probability >= 0.5 else None
+
+
+def _html_page_error(body: bytes, content_type: str) -> HTMLPageError | None:
+    head = body[:4096]
+    looks_html = "html" in content_type.lower() or bool(_HTML_START.match(head))
+    if not looks_html:
+        return None
+    title_match = _TITLE_TAG.search(body[:65536])
+    title = collapse_whitespace(title_match.group(1).decode("utf-8", "replace")) if title_match else ""
+    named = f" titled {title!r}" if title else ""
+    if any(marker.lower() in body[:65536].lower() for marker in _CHALLENGE_MARKERS):
+        return HTMLPageError(
+            f"the server sent an HTML page{named} instead of a feed: a bot-protection challenge "
+            "(e.g. Cloudflare) blocks automated readers at this address"
+        )
+    return HTMLPageError(
+        f"the server sent an HTML page{named} instead of a feed; "
+        "the feed URL is often linked from that page as application/rss+xml or atom+xml"
+    )
+
+
+def _entry_text(entry: Mapping[str, Any]) -> str:
+    """The richest of the entry's description and content."""
+    summary = entry.get("summary") or ""
+    contents = entry.get("content") or []
+    content = max((c.get("value") or "" for c in contents), key=len, default="")
+    if not summary or (content and len(summary) < 80 and len(content) > len(summary)):
+        return content or summary
+    return str(summary)
+
+
+def _author(entry: Mapping[str, Any]) -> str | None:
+    detail = entry.get("author_detail") or {}
+    name = detail.get("name") or entry.get("author") or ""
+    name = re.sub(r"\S+@\S+", "", str(name)).strip(" ()")
+    name = collapse_whitespace(name)
+    return name[:256] or None
+
+
+def guid_key(guid: str | None, url: str, title: str) -> str:
+    """A stable per-feed identity: the guid, else the canonical link, else the title."""
+    if guid and guid.strip():
+        guid = guid.strip()
+        if len(guid) > _MAX_GUID:
+            guid = "sha1:" + hashlib.sha1(guid.encode()).hexdigest()
+        return "guid:" + guid
+    if url:
+        return "link:" + (url if len(url) <= _MAX_GUID else hashlib.sha1(url.encode()).hexdigest())
+    return "title:" + hashlib.sha1(title.encode()).hexdigest()
+
+
+def content_hash(title: str, summary: str) -> str:
+    return hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()[:32]
+
+
+def parse_feed(
+    body: bytes,
+    headers: Mapping[str, str],
+    feed_url: str,
+    fetched_at: datetime,
+    feed_language: str | None = None,
+) -> ParsedFeed:
+    """Parse a feed body into cleaned stories.
+
+    Raises :class:`HTMLPageError` for a web page and :class:`NotAFeedError` for anything else
+    that is no feed. A malformed feed that still yields entries is returned with ``warning``.
+    """
+    content_type = headers.get("content-type", "")
+    if not body.strip():
+        raise NotAFeedError("the server sent an empty body, not a feed")
+    response_headers = {"content-location": feed_url}
+    if content_type:
+        response_headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=False)
+    entries = parsed.get("entries") or []
+    channel = parsed.get("feed") or {}
+    if not parsed.get("version") and not entries:
+        html_error = _html_page_error(body, content_type)
+        if html_error is not None:
+            raise html_error
+        problem = parsed.get("bozo_exception")
+        detail = f": {problem}" if problem else ""
+        raise NotAFeedError(f"the body is not an RSS, Atom or RDF feed{detail}")
+
+    warning = None
+    if parsed.get("bozo"):
+        problem = parsed.get("bozo_exception")
+        name = type(problem).__name__ if problem else "error"
+        if name not in {"CharacterEncodingOverride", "NonXMLContentType"}:
+            warning = f"feed is malformed ({name}: {problem}); read {len(entries)} entries anyway"
+
+    site_url = channel.get("link") or None
+    channel_language = normalise_language(channel.get("language")) or feed_language
+    channel_title = clean_title(channel.get("title") or "") or None
+    is_atom = str(parsed.get("version", "")).startswith("atom")
+    site_names = tuple(name for name in (channel_title,) if name)
+    base = str(parsed.get("href") or feed_url)
+
+    stories: list[Story] = []
+    skipped = 0
+    for entry in entries:
+        story = _entry_to_story(entry, base, fetched_at, channel_language, site_names, is_atom)
+        if story is None:
+            skipped += 1
+        else:
+            stories.append(story)
+    if skipped:
+        note = f"{skipped} entries had neither a link nor a title and were skipped"
+        warning = f"{warning}; {note}" if warning else note
+    return ParsedFeed(
+        title=channel_title,
+        site_url=canonical_url(site_url, feed_url) if site_url else None,
+        language=channel_language,
+        stories=stories,
+        warning=warning,
+    )
+
+
+def _entry_to_story(
+    entry: Mapping[str, Any],
+    base: str,
+    fetched_at: datetime,
+    channel_language: str | None,
+    site_names: tuple[str, ...],
+    is_atom: bool,
+) -> Story | None:
+    title_detail = entry.get("title_detail") or {}
+    title = clean_title(entry.get("title") or "", is_markup=is_atom and "html" in title_detail.get("type", ""))
+    link = entry.get("link") or ""
+    if not link:
+        link = next((l.get("href", "") for l in entry.get("links", []) if l.get("rel") == "alternate"), "")
+    url = canonical_url(link, base) if link else ""
+    if not url.startswith(("http://", "https://")):
+        url = ""
+    if not title and not url:
+        return None
+    summary = summarise(_entry_text(entry), title, site_names)
+    guid = entry.get("id")
+    published, fell_back = pick_published(
+        (entry.get("published_parsed"), entry.get("updated_parsed"), entry.get("created_parsed")),
+        (entry.get("published"), entry.get("updated"), entry.get("created")),
+        fetched_at,
+    )
+    language = (
+        normalise_language(entry.get("language"))
+        or channel_language
+        or detect_language(f"{title}. {summary}")
+    )
+    key = guid_key(guid, url, title)
+    return Story(
+        guid_key=key,
+        url=url or "urn:haberci:" + key,
+        title=title or summary[:120] or url,
+        summary=summary,
+        content_hash=content_hash(title, summary),
+        published_at=published,
+        language=language,
+        author=_author(entry),
+        date_fallback=fell_back,
+    )

@@ -1,0 +1,226 @@
+"""Query functions for the feeds aggregate: registration, health, scheduling claims."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.records import FeedRecord
+from storage.tables import FeedRow, StoryRow
+
+_FEED_FIELDS = tuple(f.name for f in fields(FeedRecord))
+
+
+class FeedAlreadyExistsError(ValueError):
+    """A feed with this URL is already registered."""
+
+    def __init__(self, url: str, existing_id: int) -> None:
+        super().__init__(f"feed {url} is already registered (id {existing_id})")
+        self.url = url
+        self.existing_id = existing_id
+
+
+class FeedNotFoundError(LookupError):
+    """No feed matches the given id or URL."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"no feed with id or URL {ref!r}")
+        self.ref = ref
+
+
+@dataclass(frozen=True, slots=True)
+class NewFeed:
+    url: str
+    poll_interval_min: int
+    turkey_focused: bool = True
+    title: str | None = None
+    site_url: str | None = None
+    language: str | None = None
+
+
+def to_record(row: FeedRow) -> FeedRecord:
+    return FeedRecord(**{name: getattr(row, name) for name in _FEED_FIELDS})
+
+
+def add_feed(session: Session, feed: NewFeed, now: datetime) -> FeedRecord:
+    """Register a feed, due for polling at once. Raises FeedAlreadyExistsError."""
+    existing = session.scalar(select(FeedRow.id).where(FeedRow.url == feed.url))
+    if existing is not None:
+        raise FeedAlreadyExistsError(feed.url, existing)
+    row = FeedRow(
+        url=feed.url,
+        title=feed.title,
+        site_url=feed.site_url,
+        language=feed.language,
+        turkey_focused=feed.turkey_focused,
+        poll_interval_min=feed.poll_interval_min,
+        next_poll_at=now,
+        added_at=now,
+        consecutive_failures=0,
+        paused=False,
+    )
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        found = session.scalar(select(FeedRow.id).where(FeedRow.url == feed.url))
+        raise FeedAlreadyExistsError(feed.url, found or 0) from exc
+    return to_record(row)
+
+
+def get_feed(session: Session, feed_id: int) -> FeedRecord | None:
+    row = session.get(FeedRow, feed_id)
+    return to_record(row) if row else None
+
+
+def find_feed(session: Session, ref: str) -> FeedRecord:
+    """Resolve a user's reference (a numeric id or a URL). Raises FeedNotFoundError."""
+    row: FeedRow | None = None
+    if ref.strip().isdigit():
+        row = session.get(FeedRow, int(ref))
+    if row is None:
+        row = session.scalar(select(FeedRow).where(FeedRow.url == ref.strip()))
+    if row is None:
+        raise FeedNotFoundError(ref)
+    return to_record(row)
+
+
+def list_feeds(session: Session) -> list[FeedRecord]:
+    return [to_record(r) for r in session.scalars(select(FeedRow).order_by(FeedRow.id))]
+
+
+def feed_urls(session: Session) -> set[str]:
+    return set(session.scalars(select(FeedRow.url)))
+
+
+def story_counts(session: Session) -> dict[int, int]:
+    """Number of stored stories per feed id."""
+    rows = session.execute(select(StoryRow.feed_id, func.count()).group_by(StoryRow.feed_id))
+    return {feed_id: count for feed_id, count in rows.tuples()}
+
+
+def remove_feed(session: Session, feed_id: int) -> int:
+    """Delete a feed and its stories; returns how many stories went with it."""
+    removed = session.scalar(select(func.count()).where(StoryRow.feed_id == feed_id)) or 0
+    session.execute(delete(StoryRow).where(StoryRow.feed_id == feed_id))
+    session.execute(delete(FeedRow).where(FeedRow.id == feed_id))
+    return removed
+
+
+def pause_feed(session: Session, feed_id: int, reason: str) -> None:
+    session.execute(
+        update(FeedRow).where(FeedRow.id == feed_id).values(paused=True, paused_reason=reason)
+    )
+
+
+def resume_feed(session: Session, feed_id: int, now: datetime) -> None:
+    """Unpause, forget the failure streak and make the feed due at once."""
+    session.execute(
+        update(FeedRow)
+        .where(FeedRow.id == feed_id)
+        .values(paused=False, paused_reason=None, consecutive_failures=0, next_poll_at=now)
+    )
+
+
+def claim_due_feeds(
+    session: Session, now: datetime, lease: timedelta, *, include_not_due: bool = False
+) -> list[FeedRecord]:
+    """Claim feeds that are due (or every unpaused feed) by pushing their next poll one lease ahead.
+
+    The claim is a conditional UPDATE on the ``next_poll_at`` value read, so two instances
+    polling the same database never both take a feed; a crashed poll is retried after the lease.
+    """
+    query = select(FeedRow).where(FeedRow.paused.is_(False)).order_by(FeedRow.next_poll_at)
+    if not include_not_due:
+        query = query.where(FeedRow.next_poll_at <= now)
+    claimed: list[FeedRecord] = []
+    for row in session.scalars(query).all():
+        seen = row.next_poll_at
+        result = session.execute(
+            update(FeedRow)
+            .where(FeedRow.id == row.id, FeedRow.next_poll_at == seen)
+            .values(next_poll_at=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(to_record(row))
+    return claimed
+
+
+def record_not_modified(session: Session, feed_id: int, now: datetime, next_poll_at: datetime) -> None:
+    """A poll that found nothing new (304 or same body): the feed is healthy."""
+    session.execute(
+        update(FeedRow)
+        .where(FeedRow.id == feed_id)
+        .values(
+            last_polled_at=now,
+            last_success_at=now,
+            consecutive_failures=0,
+            next_poll_at=next_poll_at,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSuccess:
+    """What a successful, parsed poll learnt about the feed."""
+
+    etag: str | None
+    last_modified: str | None
+    body_hash: str
+    title: str | None
+    site_url: str | None
+    language: str | None
+    warning: str | None
+
+
+def record_success(
+    session: Session, feed_id: int, now: datetime, next_poll_at: datetime, seen: FeedSuccess
+) -> None:
+    """Store validators and health after a parsed poll; fill title, site and language if unset."""
+    row = session.get(FeedRow, feed_id)
+    if row is None:
+        return
+    row.etag = seen.etag
+    row.last_modified = seen.last_modified
+    row.body_hash = seen.body_hash
+    row.title = row.title or seen.title
+    row.site_url = row.site_url or seen.site_url
+    row.language = row.language or seen.language
+    row.last_warning = seen.warning
+    row.last_polled_at = now
+    row.last_success_at = now
+    row.consecutive_failures = 0
+    row.next_poll_at = next_poll_at
+
+
+def record_failure(
+    session: Session,
+    feed_id: int,
+    now: datetime,
+    error: str,
+    next_poll_at: datetime,
+    pause_reason: str | None,
+) -> None:
+    """Count a failed poll, keep its error and, when ``pause_reason`` is given, pause the feed."""
+    values: dict[str, object] = {
+        "last_polled_at": now,
+        "last_error": error,
+        "last_error_at": now,
+        "consecutive_failures": FeedRow.consecutive_failures + 1,
+        "next_poll_at": next_poll_at,
+    }
+    if pause_reason is not None:
+        values.update(paused=True, paused_reason=pause_reason)
+    session.execute(update(FeedRow).where(FeedRow.id == feed_id).values(**values))
+
+
+def feeds_by_ids(session: Session, ids: Sequence[int]) -> list[FeedRecord]:
+    rows = session.scalars(select(FeedRow).where(FeedRow.id.in_(ids)).order_by(FeedRow.id))
+    return [to_record(r) for r in rows]
