@@ -5,6 +5,7 @@ Everything here is pure and fast; it sees strings, never the network or the data
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
@@ -128,7 +129,8 @@ _BOILERPLATE_INLINE = re.compile(
     ),
     re.IGNORECASE | re.DOTALL,
 )
-# Leading labels inside a block: "Son Dakika Haberleri...", wire datelines "BERLIN, Feb 17 (Reuters) -".
+# Leading labels inside a block: "Son Dakika Haberleri...",
+# wire datelines such as "BERLIN, Feb 17 (Reuters) -".
 _LEADING_LABEL = re.compile(
     r"^(?:(?i:son dakika(?: haberleri?)?)\s*(?:\.\.\.|…|:|-|–|\||!)\s*"
     r"|[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ/ .'-]{1,40}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*"
@@ -171,7 +173,9 @@ def _is_label(block: str) -> bool:
     return len(words) <= _LABEL_MAX_WORDS and not block.rstrip().endswith(tuple(_SENTENCE_END))
 
 
-def remove_boilerplate(blocks: list[str], title: str = "", site_names: tuple[str, ...] = ()) -> list[str]:
+def remove_boilerplate(
+    blocks: list[str], title: str = "", site_names: tuple[str, ...] = ()
+) -> list[str]:
     """Drop site furniture: share prompts, read-time lines, "The post … appeared first on …",
     "Devamı için tıklayınız", title repeats, and leading bylines, datelines and site names."""
     title_key = _normalise_for_compare(title)
@@ -198,8 +202,44 @@ def remove_boilerplate(blocks: list[str], title: str = "", site_names: tuple[str
 # --- summary -------------------------------------------------------------------------------
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr vs etc no gen col lt sgt rep sen gov inc ltd co corp av doç yrd "
-    "dr. alb org tuğg korg müh yy vb vd bkz sn".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "no",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "rep",
+        "sen",
+        "gov",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "av",
+        "doç",
+        "yrd",
+        "dr.",
+        "alb",
+        "org",
+        "tuğg",
+        "korg",
+        "müh",
+        "yy",
+        "vb",
+        "vd",
+        "bkz",
+        "sn",
+    ]
 )
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(]?[A-ZÇĞİÖŞÜ0-9])")
 
@@ -210,8 +250,10 @@ def _sentence_ends(text: str) -> list[int]:
     for match in _SENTENCE_BREAK.finditer(text):
         before = text[: match.start()].rstrip("\"'”’») ")
         word = before.rsplit(" ", 1)[-1].rstrip(".").casefold()
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or re.fullmatch(
-            r"(?:[a-zçğıöşü]\.)+[a-zçğıöşü]", word
+        if (
+            word in _ABBREVIATIONS
+            or (len(word) == 1 and word.isalpha())
+            or re.fullmatch(r"(?:[a-zçğıöşü]\.)+[a-zçğıöşü]", word)
         ):
             continue
         ends.append(match.start())
@@ -249,11 +291,43 @@ def summarise(
 
 _TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
-        "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "ocid",
-        "cmpid", "maca", "traffic_source", "ref_src", "ref_url", "xtor", "ito", "spm",
-        "__twitter_impression", "sr_share", "s_cid", "ns_source", "ns_mchannel", "ns_campaign",
-        "ns_linkname", "ns_fee", "guccounter", "smid", "smtyp",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ocid",
+        "cmpid",
+        "maca",
+        "traffic_source",
+        "ref_src",
+        "ref_url",
+        "xtor",
+        "ito",
+        "spm",
+        "__twitter_impression",
+        "sr_share",
+        "s_cid",
+        "ns_source",
+        "ns_mchannel",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "guccounter",
+        "smid",
+        "smtyp",
     }
 )
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "hmb_", "oly_", "vero_", "__hs")
@@ -275,16 +349,17 @@ def canonical_url(url: str, base: str | None = None) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    try:
-        host = host.encode("idna").decode("ascii") if not host.isascii() else host
-    except UnicodeError:
-        pass
+    if not host.isascii():
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
     if ":" in host:
         host = f"[{host}]"
-    port = parts.port if parts.port and (scheme, parts.port) not in {("http", 80), ("https", 443)} else None
+    default_port = {"http": 80, "https": 443}.get(scheme)
+    port = parts.port if parts.port and parts.port != default_port else None
     netloc = f"{host}:{port}" if port else host
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(key, value) for key, value in pairs if not _is_tracking(key)]
     path = quote(parts.path or "/", safe=_URL_SAFE)
     return urlunsplit((scheme, netloc, path, urlencode(query, safe=_URL_SAFE, quote_via=quote), ""))

@@ -90,22 +90,30 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
             raise ConnectionFailedError(f"cannot resolve host {host!r}: {exc.strerror}") from exc
         return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
+    async def resolve_and_check(self, host: str, port: int) -> list[str]:
+        """Every address of ``host``; BlockedURLError if any of them is refused."""
+        addresses = await self._resolve(host, port)
+        for address in addresses:
+            self._policy.check_address(ipaddress.ip_address(address.split("%")[0]), host)
+        return addresses
+
     async def connect_tcp(
         self,
         host: str,
         port: int,
-        timeout: float | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's backend interface)
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._resolve(host, port)
-        for address in addresses:
-            self._policy.check_address(ipaddress.ip_address(address.split("%")[0]), host)
+        addresses = await self.resolve_and_check(host, port)
         last_error: Exception | None = None
         for address in addresses:
             try:
                 return await self._inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address,
+                    address,
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
                     socket_options=socket_options,
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
@@ -114,7 +122,10 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         raise last_error
 
     async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's backend interface)
+        socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         raise BlockedURLError("refused: unix sockets are never fetched")
 
@@ -123,14 +134,14 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
 
 
 class _GuardedTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, policy: AddressPolicy, limits: httpx.Limits) -> None:
+    def __init__(self, backend: _GuardedBackend, limits: httpx.Limits) -> None:
         super().__init__(limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(policy),
+            network_backend=backend,
         )
 
 
@@ -151,8 +162,9 @@ class Fetcher:
             max_connections=limits.global_concurrency * 2,
             max_keepalive_connections=limits.global_concurrency,
         )
+        self._backend = _GuardedBackend(policy)
         self._client = httpx.AsyncClient(
-            transport=_GuardedTransport(policy, pool_limits),
+            transport=_GuardedTransport(self._backend, pool_limits),
             timeout=httpx.Timeout(limits.timeout),
             headers={"User-Agent": limits.user_agent, "Accept": ACCEPT},
             follow_redirects=False,
@@ -163,12 +175,26 @@ class Fetcher:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def check_destination(self, url: str) -> None:
+        """Apply the SSRF guard to ``url`` without fetching it: the scheme, a literal address,
+        and every address its host resolves to. A host that does not resolve now passes
+        (it is checked again at every fetch)."""
+        host = self.policy.check_url(url)
+        port = urlsplit(url).port or (443 if url.lower().startswith("https") else 80)
+        try:
+            await self._backend.resolve_and_check(host, port)
+        except ConnectionFailedError:
+            return
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
@@ -207,7 +233,9 @@ class Fetcher:
                 )
             hops.append(current)
             if result in hops:
-                raise TooManyRedirectsError(f"redirect loop: {result} was already visited from {url}")
+                raise TooManyRedirectsError(
+                    f"redirect loop: {result} was already visited from {url}"
+                )
             current = result
 
     async def _request(
@@ -236,18 +264,26 @@ class Fetcher:
                 body = await self._read_capped(response, url)
                 return self._result(original, url, response, body, hops)
         except httpx.TimeoutException as exc:
-            raise FetchTimeoutError(f"timed out after {self.limits.timeout:.0f} s talking to {url}") from exc
+            raise FetchTimeoutError(
+                f"timed out after {self.limits.timeout:.0f} s talking to {url}"
+            ) from exc
         except httpx.DecodingError as exc:
             raise FetchError(f"cannot decode the compressed body from {url}: {exc}") from exc
         except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise ConnectionFailedError(f"connection to {url} failed: {exc or type(exc).__name__}") from exc
+            raise ConnectionFailedError(
+                f"connection to {url} failed: {exc or type(exc).__name__}"
+            ) from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"request to {url} failed: {exc or type(exc).__name__}") from exc
 
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
         cap = self.limits.max_body_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap and "content-encoding" not in response.headers:
+        if (
+            declared.isdigit()
+            and int(declared) > cap
+            and "content-encoding" not in response.headers
+        ):
             raise BodyTooLargeError(
                 f"{url} declares {int(declared):,} bytes, over the {cap:,}-byte limit"
             )

@@ -17,7 +17,9 @@ from feeds.errors import HTMLPageError, NotAFeedError
 from feeds.models import ParsedFeed, Story
 
 _MAX_GUID = 400
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S
+)
 _CHALLENGE_MARKERS = (
     b"cf-chl",
     b"challenge-platform",
@@ -59,7 +61,9 @@ def _html_page_error(body: bytes, content_type: str) -> HTMLPageError | None:
     if not looks_html:
         return None
     title_match = _TITLE_TAG.search(body[:65536])
-    title = collapse_whitespace(title_match.group(1).decode("utf-8", "replace")) if title_match else ""
+    title = (
+        collapse_whitespace(title_match.group(1).decode("utf-8", "replace")) if title_match else ""
+    )
     named = f" titled {title!r}" if title else ""
     if any(marker.lower() in body[:65536].lower() for marker in _CHALLENGE_MARKERS):
         return HTMLPageError(
@@ -178,10 +182,12 @@ def _entry_to_story(
     is_atom: bool,
 ) -> Story | None:
     title_detail = entry.get("title_detail") or {}
-    title = clean_title(entry.get("title") or "", is_markup=is_atom and "html" in title_detail.get("type", ""))
+    declared_html = is_atom and "html" in title_detail.get("type", "")
+    title = clean_title(entry.get("title") or "", is_markup=declared_html)
     link = entry.get("link") or ""
     if not link:
-        link = next((l.get("href", "") for l in entry.get("links", []) if l.get("rel") == "alternate"), "")
+        alternates = (x for x in entry.get("links", []) if x.get("rel") == "alternate")
+        link = next((x.get("href", "") for x in alternates), "")
     url = canonical_url(link, base) if link else ""
     if not url.startswith(("http://", "https://")):
         url = ""

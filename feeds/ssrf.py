@@ -78,7 +78,9 @@ class AddressPolicy:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ALLOWED_SCHEMES:
             shown = parts.scheme or "no scheme"
-            raise BlockedURLError(f"refused: {url!r} uses {shown}; only http and https feeds are fetched")
+            raise BlockedURLError(
+                f"refused: {url!r} uses {shown}; only http and https feeds are fetched"
+            )
         host = parts.hostname
         if not host:
             raise BlockedURLError(f"refused: {url!r} has no host name")

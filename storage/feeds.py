@@ -79,6 +79,11 @@ def get_feed(session: Session, feed_id: int) -> FeedRecord | None:
     return to_record(row) if row else None
 
 
+def find_feed_by_url(session: Session, url: str) -> FeedRecord | None:
+    row = session.scalar(select(FeedRow).where(FeedRow.url == url))
+    return to_record(row) if row else None
+
+
 def find_feed(session: Session, ref: str) -> FeedRecord:
     """Resolve a user's reference (a numeric id or a URL). Raises FeedNotFoundError."""
     row: FeedRow | None = None
@@ -153,18 +158,29 @@ def claim_due_feeds(
     return claimed
 
 
-def record_not_modified(session: Session, feed_id: int, now: datetime, next_poll_at: datetime) -> None:
-    """A poll that found nothing new (304 or same body): the feed is healthy."""
-    session.execute(
-        update(FeedRow)
-        .where(FeedRow.id == feed_id)
-        .values(
-            last_polled_at=now,
-            last_success_at=now,
-            consecutive_failures=0,
-            next_poll_at=next_poll_at,
-        )
-    )
+def record_not_modified(
+    session: Session,
+    feed_id: int,
+    now: datetime,
+    next_poll_at: datetime,
+    etag: str | None,
+    last_modified: str | None,
+) -> None:
+    """A poll that found nothing new (304 or same body): the feed is healthy.
+
+    Validators a server sent with the response replace the stored ones.
+    """
+    values: dict[str, object] = {
+        "last_polled_at": now,
+        "last_success_at": now,
+        "consecutive_failures": 0,
+        "next_poll_at": next_poll_at,
+    }
+    if etag:
+        values["etag"] = etag
+    if last_modified:
+        values["last_modified"] = last_modified
+    session.execute(update(FeedRow).where(FeedRow.id == feed_id).values(**values))
 
 
 @dataclass(frozen=True, slots=True)

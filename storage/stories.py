@@ -109,8 +109,9 @@ def upsert_stories(
 
     inserted = 0
     if to_insert:
-        result = session.execute(_insert_ignoring_conflicts(session), to_insert)
-        inserted = result.rowcount if result.rowcount >= 0 else len(to_insert)  # type: ignore[attr-defined]
+        # RETURNING lists only the rows actually inserted (conflicts are skipped silently).
+        statement = _insert_ignoring_conflicts(session).returning(StoryRow.id)
+        inserted = len(session.connection().execute(statement, to_insert).all())
     for change in to_update:
         story_id = change.pop("id")
         session.execute(update(StoryRow).where(StoryRow.id == story_id).values(**change))

@@ -9,7 +9,9 @@ from storage.tables import Base
 
 engine = context.config.attributes.get("engine")
 if not isinstance(engine, Engine):
-    raise RuntimeError("haberci migrations run through storage.db.upgrade(), which passes an engine")
+    raise RuntimeError(
+        "haberci migrations run through storage.db.upgrade(), which passes an engine"
+    )
 
 with engine.connect() as connection:
     context.configure(

@@ -1,0 +1,400 @@
+"""The ``haberci`` command line. Exit status: 0 success, 1 error, 2 bad usage."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot import feed_admin
+from bot.app import App, open_app
+from bot.config import ConfigError, load_settings
+from bot.logs import configure_logging
+from feeds.errors import FeedError
+from feeds.ingest import PollOutcome
+from feeds.opml import OPMLError
+from storage import db
+from storage import feeds as feed_store
+from storage import stories as story_store
+from storage.feeds import FeedAlreadyExistsError, FeedNotFoundError
+from storage.records import FeedRecord, StoryRecord
+
+cli = typer.Typer(
+    name="haberci",
+    help="haberci: a news-digest bot for people who follow Turkey.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+feeds_cli = typer.Typer(help="Manage the feeds haberci polls.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
+cli.add_typer(feeds_cli, name="feeds")
+cli.add_typer(db_cli, name="db")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def application(*, migrate: bool = True) -> Iterator[App]:
+    """Settings validated once, logging configured, database opened (and migrated)."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    configure_logging(settings.log_level)
+    try:
+        app = open_app(settings, migrate=migrate)
+    except Exception as exc:  # the database is unreachable or refuses the migration
+        raise fail(f"cannot open the database {settings.database_url!r}: {exc}") from None
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+# --- db --------------------------------------------------------------------------------------
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    with application(migrate=False) as app:
+        db.upgrade(app.engine)
+        out.print(f"database at revision {db.current_revision(app.engine)}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's migration revision and the newest one this version knows."""
+    with application(migrate=False) as app:
+        current = db.current_revision(app.engine)
+        head = db.head_revision()
+        state = "up to date" if current == head else "migrations pending: run `haberci db upgrade`"
+        out.print(f"current: {current or 'none'}  head: {head}  ({state})")
+
+
+# --- feeds -----------------------------------------------------------------------------------
+
+
+def _outcome_line(outcome: PollOutcome) -> str:
+    return f"{outcome.new} new, {outcome.updated} updated, {outcome.duplicate} already stored" + (
+        f" (warning: {outcome.warning})" if outcome.warning else ""
+    )
+
+
+@feeds_cli.command("add")
+def feeds_add(
+    url: Annotated[str, typer.Argument(help="the feed's http(s) URL")],
+    name: Annotated[
+        str | None, typer.Option(help="display name (default: the feed's title)")
+    ] = None,
+    general: Annotated[
+        bool, typer.Option("--general", help="a world feed: keep only stories about Turkey")
+    ] = False,
+    interval: Annotated[
+        int | None, typer.Option(min=1, help="minutes between polls (default: setting)")
+    ] = None,
+) -> None:
+    """Fetch a feed once, refuse it if it is not a feed, then register it."""
+
+    async def go(app: App) -> tuple[FeedRecord, PollOutcome]:
+        async with app.new_fetcher() as fetcher:
+            return await feed_admin.add_feed(
+                app, fetcher, url, name=name, general=general, interval=interval
+            )
+
+    with application() as app:
+        try:
+            feed, outcome = asyncio.run(go(app))
+        except (FeedError, FeedAlreadyExistsError, feed_admin.FeedInputError) as exc:
+            raise fail(f"feed not added: {exc}") from None
+        out.print(f"added feed {feed.id}: {feed.name} — {_outcome_line(outcome)}")
+
+
+@feeds_cli.command("list")
+def feeds_list(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """Every feed with its health: last success, last error, paused."""
+    with application() as app, app.sessions() as session:
+        feeds = feed_store.list_feeds(session)
+        counts = feed_store.story_counts(session)
+    if as_json:
+        rows = [
+            {
+                "id": f.id,
+                "url": f.url,
+                "name": f.name,
+                "language": f.language,
+                "scope": "turkey" if f.turkey_focused else "general",
+                "interval_min": f.poll_interval_min,
+                "stories": counts.get(f.id, 0),
+                "last_success": f.last_success_at.isoformat() if f.last_success_at else None,
+                "last_error": f.last_error,
+                "last_error_at": f.last_error_at.isoformat() if f.last_error_at else None,
+                "consecutive_failures": f.consecutive_failures,
+                "paused": f.paused,
+                "paused_reason": f.paused_reason,
+                "next_poll": f.next_poll_at.isoformat(),
+            }
+            for f in feeds
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not feeds:
+        out.print("no feeds yet: add one with `haberci feeds add URL`")
+        return
+    table = Table("id", "name", "scope", "stories", "last success", "state", title="feeds")
+    for f in feeds:
+        if f.paused:
+            state = f"[yellow]paused[/yellow]: {f.paused_reason or ''}"
+        elif f.consecutive_failures:
+            state = f"[red]{f.consecutive_failures} failure(s)[/red]: {f.last_error}"
+        else:
+            state = "[green]ok[/green]" if f.last_success_at else "not polled yet"
+        table.add_row(
+            str(f.id),
+            f"{f.name}\n[dim]{f.url}[/dim]",
+            "turkey" if f.turkey_focused else "general",
+            str(counts.get(f.id, 0)),
+            _when(f.last_success_at),
+            state,
+        )
+    out.print(table)
+
+
+@feeds_cli.command("remove")
+def feeds_remove(ref: Annotated[str, typer.Argument(help="feed id or URL")]) -> None:
+    """Remove a feed and the stories stored from it."""
+    with application() as app:
+        try:
+            feed, removed = feed_admin.remove_feed(app, ref)
+        except FeedNotFoundError as exc:
+            raise fail(str(exc)) from None
+        out.print(f"removed feed {feed.id} ({feed.name}) and its {removed} stories")
+
+
+@feeds_cli.command("pause")
+def feeds_pause(ref: Annotated[str, typer.Argument(help="feed id or URL")]) -> None:
+    """Stop polling a feed until it is resumed."""
+    with application() as app:
+        try:
+            feed = feed_admin.pause_feed(app, ref)
+        except FeedNotFoundError as exc:
+            raise fail(str(exc)) from None
+        out.print(f"paused feed {feed.id} ({feed.name})")
+
+
+@feeds_cli.command("resume")
+def feeds_resume(ref: Annotated[str, typer.Argument(help="feed id or URL")]) -> None:
+    """Resume a paused feed: its failure count is reset and it is polled at the next tick."""
+    with application() as app:
+        try:
+            feed = feed_admin.resume_feed(app, ref)
+        except FeedNotFoundError as exc:
+            raise fail(str(exc)) from None
+        out.print(f"resumed feed {feed.id} ({feed.name})")
+
+
+@feeds_cli.command("import")
+def feeds_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="an OPML file")],
+) -> None:
+    """Register the feeds of an OPML file (existing ones are kept as they are)."""
+
+    async def go(app: App) -> feed_admin.ImportReport:
+        async with app.new_fetcher() as fetcher:
+            return await feed_admin.import_opml(app, fetcher, file.read_bytes())
+
+    with application() as app:
+        try:
+            report = asyncio.run(go(app))
+        except OPMLError as exc:
+            raise fail(f"{file}: {exc}") from None
+    out.print(
+        f"imported {len(report.added)} feed(s); {len(report.existing)} already registered; "
+        f"{len(report.refused)} refused"
+    )
+    for line in report.refused:
+        err.print(f"  refused {line}")
+
+
+@feeds_cli.command("export")
+def feeds_export(
+    file: Annotated[
+        Path | None, typer.Argument(help="write here instead of standard output")
+    ] = None,
+) -> None:
+    """Write every feed as OPML 2.0."""
+    with application() as app:
+        data = feed_admin.export_feeds(app)
+    if file is None:
+        sys.stdout.buffer.write(data)
+    else:
+        file.write_bytes(data)
+        out.print(f"wrote {file}")
+
+
+@feeds_cli.command("add-defaults")
+def feeds_add_defaults() -> None:
+    """Register the bundled list of outlets (those not registered yet)."""
+    with application() as app:
+        added = app.add_default_feeds()
+    out.print(f"added {added} default feed(s)")
+
+
+# --- poll, stories, run ----------------------------------------------------------------------
+
+
+@cli.command("poll")
+def poll(
+    once: Annotated[bool, typer.Option("--once", help="poll once and exit")] = False,
+    all_feeds: Annotated[
+        bool, typer.Option("--all", help="poll every unpaused feed, due or not")
+    ] = False,
+) -> None:
+    """Poll every due feed once, then print a table per feed."""
+    if not once:
+        raise fail("`poll` needs --once (use `haberci run` to poll continuously)", code=2)
+    with application() as app:
+        outcomes = asyncio.run(_poll_with_progress(app, all_feeds))
+    if not outcomes:
+        out.print("no feed is due (use --all to poll every feed now)")
+        return
+    table = Table("feed", "new", "updated", "duplicate", "not modified", "error", title="poll")
+    for o in outcomes:
+        table.add_row(
+            f"{o.feed_id} {o.feed_name}",
+            str(o.new),
+            str(o.updated),
+            str(o.duplicate),
+            "yes" if o.not_modified else "",
+            (o.error or "") + (" [yellow](paused)[/yellow]" if o.paused else ""),
+        )
+    out.print(table)
+
+
+async def _poll_with_progress(app: App, all_feeds: bool) -> list[PollOutcome]:
+    async with app.new_fetcher() as fetcher:
+        ingest = app.new_ingest(fetcher)
+        feeds = await asyncio.to_thread(ingest.claim, include_not_due=all_feeds)
+        if not out.is_terminal or not feeds:
+            return await ingest.poll_feeds(feeds)
+        columns = (
+            TextColumn("polling"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=out, transient=True) as progress:
+            task = progress.add_task("poll", total=len(feeds))
+            return await ingest.poll_feeds(feeds, on_done=lambda _: progress.advance(task))
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO 8601 date or time "
+            "(e.g. 2026-11-25 or 2026-11-25T08:00+03:00)",
+            param_hint="--since",
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def story_json(story: StoryRecord) -> dict[str, Any]:
+    """The public ``stories --json`` object (a stable contract for scripts)."""
+    return {
+        "id": story.id,
+        "title": story.title,
+        "url": story.url,
+        "source": story.feed_name,
+        "feed_id": story.feed_id,
+        "feed_url": story.feed_url,
+        "published": story.published_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "fetched": story.fetched_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "summary": story.summary,
+        "language": story.language,
+        "author": story.author,
+        "backlog": story.is_backlog,
+        "topics": [],
+        "cluster_id": None,
+        "cluster_sources": [{"source": story.feed_name, "url": story.url}],
+    }
+
+
+@cli.command("stories")
+def stories(
+    feed: Annotated[int | None, typer.Option(help="only this feed id")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="only stories published at or after this ISO 8601 time")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="at most this many")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON array")] = False,
+) -> None:
+    """Every stored story, newest first (backlog included)."""
+    since_at = _parse_since(since)
+    with application() as app, app.sessions() as session:
+        if feed is not None and feed_store.get_feed(session, feed) is None:
+            raise fail(f"no feed with id {feed}")
+        found = story_store.list_stories(session, feed_id=feed, since=since_at, limit=limit)
+    if as_json:
+        print(json.dumps([story_json(s) for s in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        out.print("no stories yet: run `haberci poll --once`")
+        return
+    table = Table("published (UTC)", "source", "story", title=f"{len(found)} stories")
+    for s in found:
+        text = f"[bold]{_escape(s.title)}[/bold]\n{_escape(s.summary)}\n[dim]{_escape(s.url)}[/dim]"
+        table.add_row(_when(s.published_at), _escape(s.feed_name), text)
+    out.print(table)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@cli.command("run")
+def run() -> None:
+    """Run the service: poll each feed on its own interval until SIGINT/SIGTERM."""
+    from bot.scheduler import run_service
+
+    with application() as app:
+        with app.sessions() as session:
+            count = len(feed_store.list_feeds(session))
+        err.print(f"haberci is running with {count} feed(s); press Ctrl+C to stop")
+        asyncio.run(run_service(app))
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Composition root: settings → engine, sessions, fetcher and ingest, wired once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from feeds.defaults import default_feeds
+from feeds.fetch import Fetcher, FetchLimits
+from feeds.ingest import Ingest, IngestSettings, utc_now
+from feeds.schedule import PollPolicy
+from feeds.ssrf import AddressPolicy
+from storage import db
+from storage.feeds import add_feed, feed_urls
+from storage.meta import get_meta, set_meta
+
+DEFAULTS_LOADED_KEY = "default_feeds_loaded"
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = db.make_session_factory(self.engine)
+
+    @property
+    def address_policy(self) -> AddressPolicy:
+        return AddressPolicy(
+            allow_private=self.settings.allow_private_feeds,
+            allowed_networks=tuple(self.settings.private_feed_networks),
+        )
+
+    @property
+    def fetch_limits(self) -> FetchLimits:
+        s = self.settings
+        return FetchLimits(
+            timeout=s.fetch_timeout,
+            deadline=s.fetch_deadline,
+            max_body_bytes=s.max_body_bytes,
+            max_redirects=s.max_redirects,
+            global_concurrency=s.global_concurrency,
+            per_host_concurrency=s.per_host_concurrency,
+            user_agent=s.user_agent,
+        )
+
+    @property
+    def ingest_settings(self) -> IngestSettings:
+        s = self.settings
+        return IngestSettings(
+            poll=PollPolicy(
+                jitter=s.poll_jitter,
+                max_backoff=timedelta(minutes=s.max_backoff_min),
+                pause_after_failures=s.pause_after_failures,
+            ),
+            backlog_age=timedelta(hours=s.backlog_age_hours),
+        )
+
+    def new_fetcher(self) -> Fetcher:
+        """A fetcher (one shared httpx client); close it with ``await fetcher.aclose()``."""
+        return Fetcher(self.fetch_limits, self.address_policy)
+
+    def new_ingest(self, fetcher: Fetcher) -> Ingest:
+        return Ingest(self.sessions, fetcher, self.ingest_settings)
+
+    def add_default_feeds(self) -> int:
+        """Register every bundled feed not yet registered; returns how many were added."""
+        added = 0
+        now = utc_now()
+        with self.sessions.begin() as session:
+            known = feed_urls(session)
+            for feed in default_feeds(self.settings.poll_interval_min):
+                if feed.url not in known:
+                    add_feed(session, feed, now)
+                    added += 1
+            set_meta(session, DEFAULTS_LOADED_KEY, now.isoformat())
+        return added
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_app(settings: Settings, *, migrate: bool = True) -> App:
+    """Connect, apply migrations and, on the very first run, load the bundled feeds."""
+    app = App(settings, db.create_db_engine(settings.database_url))
+    if migrate:
+        db.upgrade(app.engine)
+        if settings.load_default_feeds:
+            with app.sessions() as session:
+                first_run = get_meta(session, DEFAULTS_LOADED_KEY) is None
+            if first_run:
+                app.add_default_feeds()
+    return app

@@ -1,0 +1,160 @@
+"""Settings: the only reader of the environment.
+
+One typed object from ``HABERCI_*`` environment variables and an optional TOML file named by
+``HABERCI_CONFIG`` (environment wins over the file, the file over defaults), validated once
+at start-up; :func:`load_settings` turns every validation problem into a message that names
+the setting and says what is allowed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+ENV_PREFIX = "HABERCI_"
+CONFIG_ENV = "HABERCI_CONFIG"
+DEFAULT_USER_AGENT = "haberci/0.1 (news digest bot; +https://github.com/haberci/haberci)"
+
+
+def default_database_url() -> str:
+    path = Path(user_data_dir("haberci", appauthor=False)) / "haberci.db"
+    return f"sqlite:///{path}"
+
+
+class ConfigError(Exception):
+    """Settings could not be loaded; the message names each bad setting."""
+
+
+class Settings(BaseSettings):
+    """Every setting haberci reads. Environment: ``HABERCI_<NAME>``; TOML: ``<name> = …``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", validate_default=True, frozen=True
+    )
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql://user@host/db",
+    )
+    allow_private_feeds: bool = Field(
+        False, description="fetch feeds on loopback/private/link-local addresses (off: refused)"
+    )
+    private_feed_networks: Annotated[
+        list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode
+    ] = Field(default_factory=list, description="comma-separated CIDR networks allowed anyway")
+    fetch_timeout: float = Field(15.0, gt=0, le=300, description="seconds per connect/read")
+    fetch_deadline: float = Field(60.0, gt=0, le=3600, description="seconds for a whole fetch")
+    max_body_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, le=1024**3, description="largest feed body accepted"
+    )
+    max_redirects: int = Field(5, ge=0, le=20, description="redirect hops followed")
+    global_concurrency: int = Field(16, ge=1, le=512, description="fetches at once in all")
+    per_host_concurrency: int = Field(2, ge=1, le=64, description="fetches at once per host")
+    poll_interval_min: int = Field(15, ge=1, le=10080, description="default minutes between polls")
+    poll_jitter: float = Field(0.1, ge=0, le=0.5, description="± share of the interval")
+    max_backoff_min: int = Field(360, ge=1, le=10080, description="cap of the failure backoff")
+    pause_after_failures: int = Field(
+        10, ge=0, le=1000, description="consecutive failures that pause a feed (0: never)"
+    )
+    backlog_age_hours: float = Field(
+        24.0,
+        ge=0,
+        le=8760,
+        description="entries older than this before a feed was added are backlog",
+    )
+    scheduler_tick_s: float = Field(
+        30.0, ge=1, le=3600, description="how often `run` looks for due feeds"
+    )
+    user_agent: str = Field(DEFAULT_USER_AGENT, min_length=3, max_length=300)
+    load_default_feeds: bool = Field(True, description="load the bundled feeds on first run")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("private_feed_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql", "postgres:")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_path = os.environ.get(CONFIG_ENV)
+        if config_path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_path)))
+        return tuple(sources)
+
+
+def _describe(error: dict[str, Any], config_file: str | None) -> str:
+    name = str(error["loc"][0]) if error["loc"] else "?"
+    where = f"{ENV_PREFIX}{name.upper()}"
+    if config_file:
+        where += f" (or `{name}` in {config_file})"
+    if error["type"] == "extra_forbidden":
+        return (
+            f"{config_file}: unknown setting `{name}`"
+            if config_file
+            else f"unknown setting {where}"
+        )
+    given = error.get("input")
+    shown = f" (got {given!r})" if given is not None and not isinstance(given, dict) else ""
+    message = str(error["msg"]).replace("IPv4 network", "IP network such as 10.0.0.0/8 or fd00::/8")
+    return f"{where}: {message}{shown}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings once. Raises ConfigError naming every bad setting."""
+    config_file = os.environ.get(CONFIG_ENV)
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"{CONFIG_ENV}: no such file {config_file!r}")
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{CONFIG_ENV}: {config_file} is not valid TOML: {exc}") from exc
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems: list[str] = []
+        seen: set[tuple[Any, ...]] = set()
+        for err in exc.errors():
+            key = tuple(err["loc"][:1])
+            if key in seen:  # a union type reports once per member; one message is enough
+                continue
+            seen.add(key)
+            problems.append(_describe(dict(err), config_file))
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from exc

@@ -1,0 +1,280 @@
+"""The one orchestrator of a feed refresh: claim → fetch → parse → clean → de-duplicate → store.
+
+Feed failure is data: every poll ends with the feed's health written back (validators, next
+poll time, failure streak, last error, auto-pause), and one feed's failure never stops others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from feeds.errors import FeedError, HTTPStatusError
+from feeds.fetch import Fetcher
+from feeds.models import FetchResult, ParsedFeed
+from feeds.parse import parse_feed
+from feeds.schedule import (
+    PollPolicy,
+    next_poll_after_failure,
+    next_poll_after_success,
+    should_pause,
+)
+from storage import feeds as feed_store
+from storage import stories as story_store
+from storage.records import FeedRecord, UpsertCounts
+
+log = logging.getLogger("haberci.ingest")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSettings:
+    poll: PollPolicy = field(default_factory=PollPolicy)
+    backlog_age: timedelta = timedelta(hours=24)
+    claim_lease: timedelta = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll of one feed did."""
+
+    feed_id: int
+    feed_name: str
+    status: str  # "ok", "not modified", "error"
+    new: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    error: str | None = None
+    warning: str | None = None
+    paused: bool = False
+    seconds: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == "not modified"
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+class Ingest:
+    """Polls feeds and stores their stories. Database work runs in a worker thread."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        fetcher: Fetcher,
+        settings: IngestSettings = IngestSettings(),
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.fetcher = fetcher
+        self.settings = settings
+        self.clock = clock
+        self.rng = rng or random.Random()
+
+    # --- polling ---------------------------------------------------------------------------
+
+    def claim(self, *, include_not_due: bool = False) -> list[FeedRecord]:
+        """Claim the feeds that are due (or every unpaused one) for this process to poll."""
+        with self.sessions.begin() as session:
+            return feed_store.claim_due_feeds(
+                session, self.clock(), self.settings.claim_lease, include_not_due=include_not_due
+            )
+
+    async def poll_feeds(
+        self,
+        feeds: Sequence[FeedRecord],
+        on_done: Callable[[PollOutcome], None] | None = None,
+    ) -> list[PollOutcome]:
+        """Poll claimed feeds concurrently (the fetcher's limits apply); outcomes in input order."""
+
+        async def run(feed: FeedRecord) -> PollOutcome:
+            outcome = await self.poll_feed(feed)
+            if on_done is not None:
+                on_done(outcome)
+            return outcome
+
+        return list(await asyncio.gather(*(run(feed) for feed in feeds)))
+
+    async def poll_due(self, *, include_not_due: bool = False) -> list[PollOutcome]:
+        """Claim and poll every due feed (or every unpaused one)."""
+        feeds = await asyncio.to_thread(self.claim, include_not_due=include_not_due)
+        return await self.poll_feeds(feeds)
+
+    async def poll_feed(self, feed: FeedRecord) -> PollOutcome:
+        """Fetch, parse and store one feed, then record its health. Never raises FeedError."""
+        started = time.perf_counter()
+        try:
+            fetched = await self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+            outcome = await asyncio.to_thread(self._store_fetch, feed, fetched)
+        except FeedError as exc:
+            outcome = await asyncio.to_thread(self._store_failure, feed, exc)
+        outcome = _with_seconds(outcome, time.perf_counter() - started)
+        log.info(
+            "poll",
+            extra={
+                "feed_id": feed.id,
+                "feed": feed.name,
+                "status": outcome.status,
+                "new": outcome.new,
+                "updated": outcome.updated,
+                "duplicate": outcome.duplicate,
+                "error": outcome.error,
+                "paused": outcome.paused,
+                "ms": round(outcome.seconds * 1000),
+            },
+        )
+        return outcome
+
+    def _store_fetch(self, feed: FeedRecord, fetched: FetchResult) -> PollOutcome:
+        now = self.clock()
+        next_at = next_poll_after_success(now, feed.poll_interval_min, self.settings.poll, self.rng)
+        digest = body_hash(fetched.body) if not fetched.not_modified else feed.body_hash
+        if fetched.not_modified or digest == feed.body_hash:
+            with self.sessions.begin() as session:
+                feed_store.record_not_modified(
+                    session, feed.id, now, next_at, fetched.etag, fetched.last_modified
+                )
+            return PollOutcome(feed.id, feed.name, "not modified")
+        parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url, now, feed.language)
+        counts = self.store_parsed(feed, parsed, now, next_at, fetched)
+        return PollOutcome(
+            feed.id,
+            feed.name,
+            "ok",
+            new=counts.new,
+            updated=counts.updated,
+            duplicate=counts.duplicate,
+            warning=parsed.warning,
+        )
+
+    def store_parsed(
+        self,
+        feed: FeedRecord,
+        parsed: ParsedFeed,
+        now: datetime,
+        next_at: datetime,
+        fetched: FetchResult,
+    ) -> UpsertCounts:
+        """Store a parsed body's stories and the feed's new validators in one transaction."""
+        with self.sessions.begin() as session:
+            return self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
+
+    def _store_parsed_in(
+        self,
+        session: Session,
+        feed: FeedRecord,
+        parsed: ParsedFeed,
+        now: datetime,
+        next_at: datetime,
+        fetched: FetchResult,
+    ) -> UpsertCounts:
+        backlog_before = feed.added_at - self.settings.backlog_age
+        counts = story_store.upsert_stories(session, feed.id, parsed.stories, now, backlog_before)
+        feed_store.record_success(
+            session,
+            feed.id,
+            now,
+            next_at,
+            feed_store.FeedSuccess(
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                body_hash=body_hash(fetched.body),
+                title=parsed.title,
+                site_url=parsed.site_url,
+                language=parsed.language,
+                warning=parsed.warning,
+            ),
+        )
+        return counts
+
+    def _store_failure(self, feed: FeedRecord, error: FeedError) -> PollOutcome:
+        now = self.clock()
+        failures = feed.consecutive_failures + 1
+        retry_after = error.retry_after if isinstance(error, HTTPStatusError) else None
+        next_at = next_poll_after_failure(
+            now, failures, feed.poll_interval_min, retry_after, self.settings.poll, self.rng
+        )
+        pause = should_pause(failures, self.settings.poll)
+        reason = f"paused after {failures} consecutive failures; last: {error}" if pause else None
+        with self.sessions.begin() as session:
+            feed_store.record_failure(session, feed.id, now, str(error), next_at, reason)
+        return PollOutcome(feed.id, feed.name, "error", error=str(error), paused=pause)
+
+    # --- adding feeds ----------------------------------------------------------------------
+
+    async def add_feed(self, new: feed_store.NewFeed) -> tuple[FeedRecord, PollOutcome]:
+        """Validate a feed by fetching it once, register it and store its first stories.
+
+        Raises FeedError (blocked address, HTTP error, not a feed …) and
+        FeedAlreadyExistsError; nothing is stored then.
+        """
+        started = time.perf_counter()
+        with self.sessions() as session:
+            existing = feed_store.find_feed_by_url(session, new.url)
+        if existing is not None:
+            raise feed_store.FeedAlreadyExistsError(new.url, existing.id)
+        fetched = await self.fetcher.fetch(new.url)
+        now = self.clock()
+        parsed = await asyncio.to_thread(
+            parse_feed, fetched.body, fetched.headers, fetched.final_url, now, new.language
+        )
+        stored, counts = await asyncio.to_thread(self._register, new, parsed, now, fetched)
+        outcome = PollOutcome(
+            stored.id,
+            stored.name,
+            "ok",
+            new=counts.new,
+            updated=counts.updated,
+            duplicate=counts.duplicate,
+            warning=parsed.warning,
+            seconds=time.perf_counter() - started,
+        )
+        return stored, outcome
+
+    def _register(
+        self, new: feed_store.NewFeed, parsed: ParsedFeed, now: datetime, fetched: FetchResult
+    ) -> tuple[FeedRecord, UpsertCounts]:
+        """Add the feed and its first stories in one transaction: all or nothing."""
+        next_at = next_poll_after_success(now, new.poll_interval_min, self.settings.poll, self.rng)
+        with self.sessions.begin() as session:
+            feed = feed_store.add_feed(session, new, now)
+            counts = self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
+            session.flush()
+            stored = feed_store.get_feed(session, feed.id)
+        assert stored is not None
+        return stored, counts
+
+
+def _with_seconds(outcome: PollOutcome, seconds: float) -> PollOutcome:
+    return replace(outcome, seconds=seconds)
+
+
+def summarise_outcomes(outcomes: Sequence[PollOutcome]) -> dict[str, int]:
+    """Totals over a batch of polls, for logs and the CLI."""
+    return {
+        "feeds": len(outcomes),
+        "new": sum(o.new for o in outcomes),
+        "updated": sum(o.updated for o in outcomes),
+        "duplicate": sum(o.duplicate for o in outcomes),
+        "not_modified": sum(1 for o in outcomes if o.not_modified),
+        "errors": sum(1 for o in outcomes if o.status == "error"),
+    }
