@@ -195,9 +195,10 @@ def _entry_to_story(
         return None
     summary = summarise(_entry_text(entry), title, site_names)
     guid = entry.get("id")
+    # dict.get: feedparser's own get() maps updated↔published with a deprecation warning.
     published, fell_back = pick_published(
-        (entry.get("published_parsed"), entry.get("updated_parsed"), entry.get("created_parsed")),
-        (entry.get("published"), entry.get("updated"), entry.get("created")),
+        (dict.get(entry, key) for key in ("published_parsed", "updated_parsed", "created_parsed")),
+        (dict.get(entry, key) for key in ("published", "updated", "created")),
         fetched_at,
     )
     language = (

@@ -107,7 +107,7 @@ def feed_urls(session: Session) -> set[str]:
 def story_counts(session: Session) -> dict[int, int]:
     """Number of stored stories per feed id."""
     rows = session.execute(select(StoryRow.feed_id, func.count()).group_by(StoryRow.feed_id))
-    return {feed_id: count for feed_id, count in rows.tuples()}
+    return {feed_id: count for feed_id, count in rows}
 
 
 def remove_feed(session: Session, feed_id: int) -> int:

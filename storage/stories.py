@@ -32,6 +32,16 @@ def _insert_ignoring_conflicts(session: Session) -> Insert:
     raise RuntimeError(f"unsupported database dialect {dialect!r}")
 
 
+def insert_new_stories(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert story rows; a row hitting a unique key (another process stored it first) is
+    skipped, not an error. Returns how many rows were inserted."""
+    if not rows:
+        return 0
+    # RETURNING lists only the rows actually inserted.
+    statement = _insert_ignoring_conflicts(session).returning(StoryRow.id)
+    return len(session.connection().execute(statement, rows).all())
+
+
 def upsert_stories(
     session: Session,
     feed_id: int,
@@ -55,7 +65,7 @@ def upsert_stories(
                 StoryRow.feed_id == feed_id, StoryRow.guid_key.in_(chunk)
             )
         )
-        by_key.update({key: (sid, chash, url) for key, sid, chash, url in rows.tuples()})
+        by_key.update({key: (sid, chash, url) for key, sid, chash, url in rows})
     known_urls: set[str] = set()
     for chunk in _chunks(urls):
         known_urls.update(session.scalars(select(StoryRow.url).where(StoryRow.url.in_(chunk))))
@@ -107,11 +117,7 @@ def upsert_stories(
             }
         )
 
-    inserted = 0
-    if to_insert:
-        # RETURNING lists only the rows actually inserted (conflicts are skipped silently).
-        statement = _insert_ignoring_conflicts(session).returning(StoryRow.id)
-        inserted = len(session.connection().execute(statement, to_insert).all())
+    inserted = insert_new_stories(session, to_insert)
     for change in to_update:
         story_id = change.pop("id")
         session.execute(update(StoryRow).where(StoryRow.id == story_id).values(**change))
@@ -161,7 +167,7 @@ def list_stories(
     query = query.order_by(StoryRow.published_at.desc(), StoryRow.id.desc())
     if limit is not None:
         query = query.limit(limit)
-    return _records(session.execute(query).tuples())
+    return _records(session.execute(query))
 
 
 def count_stories(session: Session) -> int:

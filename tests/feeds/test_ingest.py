@@ -1,0 +1,315 @@
+"""The whole pipeline against a local feed server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from feeds.errors import HTMLPageError, HTTPStatusError
+from feeds.fetch import Fetcher, FetchLimits
+from feeds.ingest import Ingest, IngestSettings
+from feeds.schedule import PollPolicy
+from feeds.ssrf import AddressPolicy
+from storage import feeds as feed_store
+from storage import stories as story_store
+from storage.feeds import FeedAlreadyExistsError, NewFeed
+from storage.records import FeedRecord
+from tests.conftest import REAL_FEEDS, SEEDS, real_feed_files
+from tests.support.feed_server import FeedServer
+
+
+class Clock:
+    """A settable clock: tests move time instead of sleeping."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def rss(items: list[tuple[str, str, str]], title: str = "Test feed") -> bytes:
+    """A small RSS 2.0 body from (guid, title, description) triples."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{t}</title><link>https://news.example/{guid}</link>"
+        f"<description>{d}</description><pubDate>Wed, 25 Nov 2026 10:00:00 +0000</pubDate></item>"
+        for guid, t, d in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}'
+        f"</title><link>https://news.example/</link>{body}</channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    limits = FetchLimits(timeout=2, deadline=4, max_body_bytes=2 * 1024 * 1024)
+    async with Fetcher(limits, AddressPolicy(allow_private=True)) as instance:
+        yield instance
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START)
+
+
+def make_ingest(
+    sessions: sessionmaker[Session], fetcher: Fetcher, clock: Clock, pause_after: int = 3
+) -> Ingest:
+    settings = IngestSettings(
+        poll=PollPolicy(
+            jitter=0.1, max_backoff=timedelta(hours=6), pause_after_failures=pause_after
+        )
+    )
+    return Ingest(sessions, fetcher, settings, clock=clock, rng=random.Random(7))
+
+
+def register(sessions: sessionmaker[Session], url: str, clock: Clock) -> FeedRecord:
+    with sessions.begin() as session:
+        return feed_store.add_feed(session, NewFeed(url=url, poll_interval_min=15), clock())
+
+
+def reload(sessions: sessionmaker[Session], feed_id: int) -> FeedRecord:
+    with sessions() as session:
+        feed = feed_store.get_feed(session, feed_id)
+    assert feed is not None
+    return feed
+
+
+async def test_every_real_snapshot_is_ingested(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    files = real_feed_files()
+    for path in files:
+        feed_server.add(f"/{path.name}", path.read_bytes(), content_type="application/xml")
+        register(sessions, feed_server.url(f"/{path.name}"), clock)
+    outcomes = await make_ingest(sessions, fetcher, clock).poll_due()
+    assert len(outcomes) == len(files)
+    assert [o.error for o in outcomes if o.status == "error"] == []
+    with sessions() as session:
+        stored = story_store.list_stories(session)
+        per_feed = feed_store.story_counts(session)
+    assert all(o.new + o.duplicate > 0 for o in outcomes), "every snapshot yields stories"
+    # The windows-1254 and UTF-8 copies of one feed carry the same stories: stored once.
+    assert len(per_feed) == len(files) - 1
+    assert sum(o.new for o in outcomes) == len(stored)
+    assert len({s.url for s in stored}) == len(stored)
+    # The same DW article appears in the Atom and RDF feeds with different tracking values.
+    dw = [s for s in stored if "a-79379215" in s.url]
+    assert len(dw) == 1
+
+
+async def test_second_poll_takes_the_304_path(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add("/f.xml", rss([("1", "One", "First story.")]), etag='"v1"')
+    feed = register(sessions, feed_server.url("/f.xml"), clock)
+    ingest = make_ingest(sessions, fetcher, clock)
+    first = await ingest.poll_feed(feed)
+    assert (first.status, first.new) == ("ok", 1)
+    second = await ingest.poll_feed(reload(sessions, feed.id))
+    assert second.not_modified
+    assert feed_server.requests_for("/f.xml")[-1].headers["if-none-match"] == '"v1"'
+    assert reload(sessions, feed.id).last_success_at == START
+
+
+async def test_unchanged_body_without_validators_is_not_parsed_again(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add("/f.xml", rss([("1", "One", "First story.")]))
+    feed = register(sessions, feed_server.url("/f.xml"), clock)
+    ingest = make_ingest(sessions, fetcher, clock)
+    await ingest.poll_feed(feed)
+    second = await ingest.poll_feed(reload(sessions, feed.id))
+    assert second.not_modified and second.duplicate == 0
+
+
+async def test_edited_and_new_entries(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add("/f.xml", rss([("1", "One", "First story."), ("2", "Two", "Second story.")]))
+    feed = register(sessions, feed_server.url("/f.xml"), clock)
+    ingest = make_ingest(sessions, fetcher, clock)
+    await ingest.poll_feed(feed)
+    feed_server.add(
+        "/f.xml",
+        rss(
+            [
+                ("1", "One (corrected)", "First story, corrected."),
+                ("2", "Two", "Second story."),
+                ("3", "Three", "Third story."),
+            ]
+        ),
+    )
+    outcome = await ingest.poll_feed(reload(sessions, feed.id))
+    assert (outcome.new, outcome.updated, outcome.duplicate) == (1, 1, 1)
+    with sessions() as session:
+        titles = sorted(s.title for s in story_store.list_stories(session))
+    assert titles == ["One (corrected)", "Three", "Two"]
+
+
+async def test_the_same_story_in_two_feeds_is_stored_once(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    body = (REAL_FEEDS / "bbc_turkce_rss.xml").read_bytes()
+    feed_server.add("/a.xml", body)
+    feed_server.add("/b.xml", body)
+    first = register(sessions, feed_server.url("/a.xml"), clock)
+    second = register(sessions, feed_server.url("/b.xml"), clock)
+    ingest = make_ingest(sessions, fetcher, clock)
+    one = await ingest.poll_feed(first)
+    two = await ingest.poll_feed(second)
+    assert one.new == 4 and (two.new, two.duplicate) == (0, 4)
+
+
+async def test_backlog_is_relative_to_when_the_feed_was_added(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add("/f.xml", (REAL_FEEDS / "bbc_turkce_rss.xml").read_bytes())
+    feed = register(sessions, feed_server.url("/f.xml"), clock)
+    await make_ingest(sessions, fetcher, clock).poll_feed(feed)
+    with sessions() as session:
+        assert all(s.is_backlog for s in story_store.list_stories(session))
+
+    clock.now = datetime(2026, 10, 6, 9, 0, tzinfo=UTC)  # a feed added just after these stories
+    feed_server.add("/g.xml", (REAL_FEEDS / "sozcu_rss.xml").read_bytes())
+    fresh = register(sessions, feed_server.url("/g.xml"), clock)
+    await make_ingest(sessions, fetcher, clock).poll_feed(fresh)
+    with sessions() as session:
+        sozcu = story_store.list_stories(session, feed_id=fresh.id)
+    assert sozcu and not any(s.is_backlog for s in sozcu)
+
+
+async def test_failures_back_off_then_pause_and_resume_resets(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add_status("/down.xml", 500)
+    feed = register(sessions, feed_server.url("/down.xml"), clock)
+    ingest = make_ingest(sessions, fetcher, clock, pause_after=3)
+    delays = []
+    for _ in range(3):
+        outcome = await ingest.poll_feed(reload(sessions, feed.id))
+        assert outcome.status == "error" and "HTTP 500" in (outcome.error or "")
+        stored = reload(sessions, feed.id)
+        delays.append(stored.next_poll_at - clock.now)
+    assert delays[0] <= timedelta(minutes=15) and delays[1] <= timedelta(minutes=30)
+    assert delays[2] >= timedelta(minutes=30), "backoff doubles (jitter at most halves it)"
+    stored = reload(sessions, feed.id)
+    assert stored.paused and stored.consecutive_failures == 3
+    assert "3 consecutive failures" in (stored.paused_reason or "")
+    assert stored.last_error and "HTTP 500" in stored.last_error
+    with sessions.begin() as session:
+        assert (
+            feed_store.claim_due_feeds(session, clock.now + timedelta(days=1), timedelta(minutes=1))
+            == []
+        )
+    with sessions.begin() as session:
+        feed_store.resume_feed(session, feed.id, clock.now)
+    feed_server.add("/down.xml", rss([("1", "Back", "It works again.")]))
+    outcome = await ingest.poll_feed(reload(sessions, feed.id))
+    assert outcome.status == "ok" and outcome.new == 1
+    stored = reload(sessions, feed.id)
+    assert (stored.paused, stored.consecutive_failures) == (False, 0)
+
+
+async def test_retry_after_is_honoured(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add_status("/busy.xml", 429, headers={"Retry-After": "7200"})
+    feed = register(sessions, feed_server.url("/busy.xml"), clock)
+    await make_ingest(sessions, fetcher, clock).poll_feed(feed)
+    assert reload(sessions, feed.id).next_poll_at >= clock.now + timedelta(seconds=7200)
+
+
+async def test_html_instead_of_a_feed_is_recorded_on_the_feed(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    page = (REAL_FEEDS / "ntv_gundem_cloudflare_challenge.html").read_bytes()
+    feed_server.add("/gundem.rss", page, content_type="text/html; charset=UTF-8", status=403)
+    feed_server.add("/home.rss", page, content_type="text/html; charset=UTF-8")
+    blocked = register(sessions, feed_server.url("/gundem.rss"), clock)
+    challenge = register(sessions, feed_server.url("/home.rss"), clock)
+    ingest = make_ingest(sessions, fetcher, clock)
+    assert "HTTP 403" in ((await ingest.poll_feed(blocked)).error or "")
+    outcome = await ingest.poll_feed(challenge)
+    assert outcome.status == "error"
+    error = reload(sessions, challenge.id).last_error or ""
+    assert "HTML page" in error and "challenge" in error
+
+
+async def test_malformed_feed_keeps_what_it_can_and_records_the_problem(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    body = rss([("1", "One", "First."), ("2", "Two", "Second.")]).replace(
+        b"Second.", b"Second & broken <unclosed"
+    )
+    feed_server.add("/bad.xml", body)
+    feed = register(sessions, feed_server.url("/bad.xml"), clock)
+    outcome = await make_ingest(sessions, fetcher, clock).poll_feed(feed)
+    assert outcome.status == "ok" and outcome.new >= 1
+    assert "malformed" in (reload(sessions, feed.id).last_warning or "")
+
+
+async def test_add_feed_validates_by_fetching_and_stores_first_stories(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add("/ok.xml", (REAL_FEEDS / "trthaber_sondakika_rss.xml").read_bytes())
+    feed_server.add(
+        "/page",
+        b"<!DOCTYPE html><html><head><title>Home</title></head></html>",
+        content_type="text/html",
+    )
+    ingest = make_ingest(sessions, fetcher, clock)
+    feed, outcome = await ingest.add_feed(
+        NewFeed(url=feed_server.url("/ok.xml"), poll_interval_min=30, turkey_focused=False)
+    )
+    assert feed.title == "TRT Haber Son Dakika Haberler" and not feed.turkey_focused
+    assert outcome.new == 6 and feed.last_success_at == START
+    with pytest.raises(FeedAlreadyExistsError):
+        await ingest.add_feed(NewFeed(url=feed_server.url("/ok.xml"), poll_interval_min=30))
+    with pytest.raises(HTMLPageError):
+        await ingest.add_feed(NewFeed(url=feed_server.url("/page"), poll_interval_min=30))
+    with pytest.raises(HTTPStatusError):
+        await ingest.add_feed(NewFeed(url=feed_server.url("/missing"), poll_interval_min=30))
+    with sessions() as session:
+        assert [f.url for f in feed_store.list_feeds(session)] == [feed_server.url("/ok.xml")]
+
+
+async def test_seed_article_in_a_feed_entry_gets_a_clean_summary(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    text = next(Path(SEEDS).glob("000_*.txt")).read_text(encoding="utf-8")
+    title, *lines = text.splitlines()
+    paragraphs = "".join(f"<p>{line}</p>" for line in lines if line.strip())
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>News About '
+        "Turkey</title><link>https://newsaboutturkey.com/</link><item><title>"
+        f"{title}</title><link>https://newsaboutturkey.com/2021/08/27/s-400/?utm_source=rss</link>"
+        f"<description><![CDATA[{paragraphs}]]></description></item></channel></rss>"
+    )
+    feed_server.add("/nat.xml", body)
+    feed = register(sessions, feed_server.url("/nat.xml"), clock)
+    await make_ingest(sessions, fetcher, clock).poll_feed(feed)
+    with sessions() as session:
+        (story,) = story_store.list_stories(session)
+    assert story.url == "https://newsaboutturkey.com/2021/08/27/s-400/"
+    assert story.summary.startswith("Amid increased contact between Turkey and the western world")
+    assert story.summary.endswith("away from the US and Europe.")
+    for boilerplate in (
+        "Min Read",
+        "Share This Article",
+        "LOVE",
+        "Founded by",
+        "Leave a comment",
+        "News About Turkey - NAT",
+        title,
+    ):
+        assert boilerplate not in story.summary
