@@ -174,7 +174,7 @@ def parse_feed(
 
 
 def _entry_to_story(
-    entry: Mapping[str, Any],
+    entry: dict[str, Any],
     base: str,
     fetched_at: datetime,
     channel_language: str | None,

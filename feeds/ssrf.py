@@ -33,8 +33,8 @@ def address_problem(address: IPAddress) -> str | None:
         (address.is_link_local, "link-local"),
         (address.is_multicast, "multicast"),
         (isinstance(address, ipaddress.IPv4Address) and address in _CGNAT, "carrier-grade NAT"),
-        (address.is_private, "private"),
         (address.is_reserved, "reserved"),
+        (address.is_private, "private"),
         (not address.is_global, "non-public"),
     )
     return next((label for flagged, label in checks if flagged), None)
