@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Mapping
@@ -53,6 +54,59 @@ def detect_language(text: str) -> str | None:
         return None
     language, probability = _language_identifier().classify(text)
     return str(language) if probability >= 0.5 else None
+
+
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']", re.I)
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.I)
+_LATIN1_CODECS = {"iso8859-1", "cp1252", "ascii"}  # as named by codecs.lookup()
+_TURKISH_TAG = re.compile(rb"<(?:dc:)?language>\s*(?:<!\[CDATA\[)?\s*tr\b|xml:lang=[\"']tr\b", re.I)
+
+
+def _codec(name: str | None) -> str | None:
+    """Python's canonical name of a charset label, or None if Python does not know it."""
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_feed_bytes(body: bytes, content_type: str, language_hint: str | None) -> bytes | None:
+    """The body as UTF-8 with a UTF-8 declaration, decoded by the best evidence; None when the
+    body is plain ASCII or nothing better than feedparser's own detection is known.
+
+    Servers often send a wrong charset (ISO-8859-1 by default) and some feeds declare a wrong
+    one or none at all. Evidence in order: bytes that are valid non-ASCII UTF-8 are UTF-8
+    (whatever is declared); then the document's own XML declaration; then the HTTP charset;
+    and for a Latin-1-family or missing charset on a Turkish feed (by its language tag or the
+    feed's known language) windows-1254, the Turkish legacy encoding (Latin-1 cannot even
+    spell ş, ğ or ı).
+    """
+    if body.isascii():
+        return None
+    declared = _XML_DECLARATION.match(body[:512])
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        declared_codec = _codec(declared.group(1).decode("ascii")) if declared else None
+        header = _CHARSET.search(content_type)
+        chosen = declared_codec or (_codec(header.group(1)) if header else None)
+        turkish = language_hint == "tr" or bool(_TURKISH_TAG.search(body[:8192]))
+        if turkish and (chosen is None or chosen in _LATIN1_CODECS):
+            chosen = "cp1254"
+        if chosen is None or chosen == "utf-8":
+            return None
+        text = body.decode(chosen, errors="replace")
+    else:
+        declares_utf8 = declared is None or _codec(declared.group(1).decode("ascii")) == "utf-8"
+        lowered = content_type.lower()
+        if declares_utf8 and ("charset" not in lowered or "utf-8" in lowered):
+            return None
+    match = _XML_DECLARATION.match(text[:512].encode("utf-8", "replace"))
+    if match:
+        text = text[: match.start(1)] + "utf-8" + text[match.end(1) :]
+    return text.encode("utf-8")
 
 
 def _html_page_error(body: bytes, content_type: str) -> HTMLPageError | None:
@@ -125,10 +179,18 @@ def parse_feed(
     content_type = headers.get("content-type", "")
     if not body.strip():
         raise NotAFeedError("the server sent an empty body, not a feed")
+    utf8_body = decode_feed_bytes(body, content_type, feed_language)
     response_headers = {"content-location": feed_url}
-    if content_type:
+    if utf8_body is not None:
+        media_type = content_type.split(";", 1)[0].strip() or "application/xml"
+        response_headers["content-type"] = f"{media_type}; charset=utf-8"
+    elif content_type:
         response_headers["content-type"] = content_type
-    parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=False)
+    parsed = feedparser.parse(
+        utf8_body if utf8_body is not None else body,
+        response_headers=response_headers,
+        sanitize_html=False,
+    )
     entries = parsed.get("entries") or []
     channel = parsed.get("feed") or {}
     if not parsed.get("version") and not entries:

@@ -544,3 +544,43 @@ def test_atom_relative_links_resolve() -> None:
     )
     [story] = parse_feed(body, {}, "https://example.org/blog/atom.xml", FETCHED_AT).stories
     assert story.url == "https://example.org/blog/story/1"
+
+
+_CP1254 = REAL_FEEDS / "turkiyegazetesi_dunya.windows-1254.xml"
+_UTF8 = REAL_FEEDS / "turkiyegazetesi_dunya.utf-8.xml"
+_TITLE = "Trump duyurmuştu! Grönland anlaşması resmen imzalandı"
+
+
+@pytest.mark.parametrize(
+    ("source", "edit", "content_type", "hint"),
+    [
+        (_CP1254, None, "application/rss+xml; charset=utf-8", None),
+        (_CP1254, None, "application/xml; charset=ISO-8859-1", None),
+        (_CP1254, (b' encoding="windows-1254"', b""), "", None),
+        (_CP1254, (b' encoding="windows-1254"', b""), "text/xml; charset=iso-8859-1", None),
+        (_CP1254, (b' encoding="windows-1254"', b""), "", "tr"),
+        (_UTF8, None, "text/xml; charset=ISO-8859-1", None),
+        (_UTF8, (b"<rss", b'<?xml version="1.0" encoding="windows-1254"?>\n<rss'), "", None),
+    ],
+    ids=[
+        "cp1254-declared-header-says-utf8",
+        "cp1254-declared-header-says-latin1",
+        "cp1254-undeclared",
+        "cp1254-undeclared-header-says-latin1",
+        "cp1254-undeclared-feed-known-turkish",
+        "utf8-header-says-latin1",
+        "utf8-declared-as-cp1254",
+    ],
+)
+def test_wrong_or_missing_encoding_declarations_decode_right(
+    source: Path, edit: tuple[bytes, bytes] | None, content_type: str, hint: str | None
+) -> None:
+    body = source.read_bytes()
+    if edit is not None:
+        assert edit[0] in body
+        body = body.replace(*edit, 1)
+    parsed = parse_feed(
+        body, {"content-type": content_type}, "https://x.example/f", FETCHED_AT, hint
+    )
+    assert parsed.stories[0].title == _TITLE
+    assert all("\ufffd" not in s.title + s.summary for s in parsed.stories)
