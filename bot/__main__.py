@@ -152,6 +152,7 @@ def feeds_list(
                 "last_success": f.last_success_at.isoformat() if f.last_success_at else None,
                 "last_error": f.last_error,
                 "last_error_at": f.last_error_at.isoformat() if f.last_error_at else None,
+                "last_warning": f.last_warning,
                 "consecutive_failures": f.consecutive_failures,
                 "paused": f.paused,
                 "paused_reason": f.paused_reason,
@@ -170,6 +171,8 @@ def feeds_list(
             state = f"[yellow]paused[/yellow]: {f.paused_reason or ''}"
         elif f.consecutive_failures:
             state = f"[red]{f.consecutive_failures} failure(s)[/red]: {f.last_error}"
+        elif f.last_warning:
+            state = f"[yellow]ok, with a warning[/yellow]: {f.last_warning}"
         else:
             state = "[green]ok[/green]" if f.last_success_at else "not polled yet"
         table.add_row(
