@@ -300,7 +300,7 @@ def poll(
 async def _poll_with_progress(app: App, all_feeds: bool) -> list[PollOutcome]:
     async with app.new_fetcher() as fetcher:
         ingest = app.new_ingest(fetcher)
-        feeds = await asyncio.to_thread(ingest.claim, include_not_due=all_feeds)
+        feeds = await asyncio.to_thread(ingest.claim, all_feeds)
         if not out.is_terminal or not feeds:
             return await ingest.poll_feeds(feeds)
         columns = (

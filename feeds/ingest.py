@@ -12,8 +12,10 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +34,7 @@ from storage import stories as story_store
 from storage.records import FeedRecord, UpsertCounts
 
 log = logging.getLogger("haberci.ingest")
+T = TypeVar("T")
 
 Clock = Callable[[], datetime]
 
@@ -87,10 +90,24 @@ class Ingest:
         self.settings = settings
         self.clock = clock
         self.rng = rng or random.Random()
+        # SQLite has one writer at a time; writers in several threads would only queue on its
+        # lock with sleeping retries (measured: 42 instead of 500+ unchanged polls/s).
+        dialect = sessions.kw["bind"].dialect.name if sessions.kw.get("bind") else "sqlite"
+        self._workers = ThreadPoolExecutor(
+            max_workers=1 if dialect == "sqlite" else 4, thread_name_prefix="haberci-ingest"
+        )
 
     # --- polling ---------------------------------------------------------------------------
 
-    def claim(self, *, include_not_due: bool = False) -> list[FeedRecord]:
+    async def _in_db_thread(self, function: Callable[..., T], *args: Any) -> T:
+        """Run parsing and database work off the event loop, on the ingest's worker threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._workers, function, *args)
+
+    def close(self) -> None:
+        """Stop the worker threads (after the work in flight)."""
+        self._workers.shutdown(wait=True)
+
+    def claim(self, include_not_due: bool = False) -> list[FeedRecord]:
         """Claim the feeds that are due (or every unpaused one) for this process to poll."""
         with self.sessions.begin() as session:
             return feed_store.claim_due_feeds(
@@ -114,7 +131,7 @@ class Ingest:
 
     async def poll_due(self, *, include_not_due: bool = False) -> list[PollOutcome]:
         """Claim and poll every due feed (or every unpaused one)."""
-        feeds = await asyncio.to_thread(self.claim, include_not_due=include_not_due)
+        feeds = await self._in_db_thread(self.claim, include_not_due)
         return await self.poll_feeds(feeds)
 
     async def poll_feed(self, feed: FeedRecord) -> PollOutcome:
@@ -124,9 +141,9 @@ class Ingest:
             fetched = await self.fetcher.fetch(
                 feed.url, etag=feed.etag, last_modified=feed.last_modified
             )
-            outcome = await asyncio.to_thread(self._store_fetch, feed, fetched)
+            outcome = await self._in_db_thread(self._store_fetch, feed, fetched)
         except FeedError as exc:
-            outcome = await asyncio.to_thread(self._store_failure, feed, exc)
+            outcome = await self._in_db_thread(self._store_failure, feed, exc)
         outcome = _with_seconds(outcome, time.perf_counter() - started)
         log.info(
             "poll",
@@ -234,10 +251,10 @@ class Ingest:
             raise feed_store.FeedAlreadyExistsError(new.url, existing.id)
         fetched = await self.fetcher.fetch(new.url)
         now = self.clock()
-        parsed = await asyncio.to_thread(
+        parsed = await self._in_db_thread(
             parse_feed, fetched.body, fetched.headers, fetched.final_url, now, new.language
         )
-        stored, counts = await asyncio.to_thread(self._register, new, parsed, now, fetched)
+        stored, counts = await self._in_db_thread(self._register, new, parsed, now, fetched)
         outcome = PollOutcome(
             stored.id,
             stored.name,

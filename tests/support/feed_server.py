@@ -157,6 +157,7 @@ class _HTTPServer(ThreadingHTTPServer):
     """Threading HTTP server that tracks open connections and skips reverse DNS on bind."""
 
     daemon_threads = True
+    request_queue_size = 256
     block_on_close = False
 
     def __init__(self, address: tuple[str, int], feed: FeedServer) -> None:
