@@ -173,24 +173,62 @@ def _is_label(block: str) -> bool:
     return len(words) <= _LABEL_MAX_WORDS and not block.rstrip().endswith(tuple(_SENTENCE_END))
 
 
+_INLINE_TRIGGERS = (
+    "appeared first on",
+    "continue reading",
+    "read more",
+    "devamı için",
+    "haberin devamı",
+    "show us some love",
+    "share this article",
+    "[",
+)
+_LONG_FURNITURE = ("founded by", "copyright", "©", "all rights reserved")
+_SHORT_BLOCK = 200
+
+
+def _clean_block(block: str, title_key: str, near_start: bool) -> str:
+    lowered = block.lower()
+    if any(trigger in lowered for trigger in _INLINE_TRIGGERS):
+        block = collapse_whitespace(_BOILERPLATE_INLINE.sub(" ", block))
+    if near_start:
+        block = _strip_title(block, title_key)
+        block = _LEADING_LABEL.sub("", _DATE_LABEL.sub("", block).strip()).strip()
+    if not block:
+        return ""
+    if (len(block) < _SHORT_BLOCK or lowered.startswith(_LONG_FURNITURE)) and (
+        _BOILERPLATE_BLOCK.match(block)
+    ):
+        return ""
+    return block
+
+
 def remove_boilerplate(
-    blocks: list[str], title: str = "", site_names: tuple[str, ...] = ()
+    blocks: list[str],
+    title: str = "",
+    site_names: tuple[str, ...] = (),
+    enough: int | None = None,
 ) -> list[str]:
     """Drop site furniture: share prompts, read-time lines, "The post … appeared first on …",
-    "Devamı için tıklayınız", title repeats, and leading bylines, datelines and site names."""
+    "Devamı için tıklayınız", title repeats, and leading bylines, datelines and site names.
+
+    With ``enough``, stop once that many characters of text are kept (a summary needs only
+    the lead, and some feeds carry whole articles).
+    """
     title_key = _normalise_for_compare(title)
     site_keys = {_normalise_for_compare(name) for name in site_names if name}
     kept: list[str] = []
+    kept_chars = 0
     for block in blocks:
-        block = _BOILERPLATE_INLINE.sub(" ", block)
-        block = collapse_whitespace(block)
-        block = _strip_title(block, title_key)
-        block = _LEADING_LABEL.sub("", _DATE_LABEL.sub("", block).strip()).strip()
-        if not block or _BOILERPLATE_BLOCK.match(block):
-            continue
-        if _normalise_for_compare(block) in site_keys:
+        # Title repeats, datelines and labels sit before the story's text starts.
+        near_start = kept_chars < _SHORT_BLOCK
+        block = _clean_block(block, title_key, near_start)
+        if not block or (near_start and _normalise_for_compare(block) in site_keys):
             continue
         kept.append(block)
+        kept_chars += len(block)
+        if enough is not None and kept_chars >= enough and not _is_label(block):
+            break
     # Leading short labels (bylines, "News About Turkey - NAT", "22.09.2026 Diken") come before
     # the first real sentence; they are dropped when real text follows them.
     first_text = next((i for i, block in enumerate(kept) if not _is_label(block)), None)
@@ -279,7 +317,7 @@ def summarise(
     markup: str, title: str, site_names: tuple[str, ...] = (), limit: int = SUMMARY_LIMIT
 ) -> str:
     """A short plain-text summary of an entry's HTML: no boilerplate, never the title again."""
-    blocks = remove_boilerplate(html_to_blocks(markup), title, site_names)
+    blocks = remove_boilerplate(html_to_blocks(markup), title, site_names, enough=2 * limit)
     text = " ".join(blocks)
     # "Title…" teasers and leftovers that are only punctuation are no summary.
     if not re.search(r"\w", text) or _normalise_for_compare(text) == _normalise_for_compare(title):

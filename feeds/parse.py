@@ -212,7 +212,10 @@ def parse_feed(
     parsed = feedparser.parse(
         utf8_body if utf8_body is not None else body,
         response_headers=response_headers,
+        # Summaries become plain text here, and links are resolved by canonical_url(), so
+        # feedparser's HTML sanitising and URI rewriting inside content would be wasted work.
         sanitize_html=False,
+        resolve_relative_uris=False,
     )
     entries = parsed.get("entries") or []
     channel = parsed.get("feed") or {}
