@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import select
 import socket
+import ssl
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -70,6 +72,74 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+_DRAIN_LIMIT = 64 * 1024
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a small unused body so its connection goes back to the pool (an unread response
+    closes the connection: a new TCP and TLS handshake for the next poll). A large one is
+    left unread and its connection closed."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _DRAIN_LIMIT:
+        return
+    received = 0
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if received > _DRAIN_LIMIT:
+            return
+
+
+class _SocketCachingStream(httpcore.AsyncNetworkStream):
+    """A stream that answers ``get_extra_info("socket")`` from a cached value.
+
+    httpcore asks for the socket of every pooled connection on every request event (to see
+    whether an idle one was closed by the server); anyio builds all of a stream's attributes,
+    a getpeername() call included, on each such question. Measured on unchanged polls at
+    concurrency 16: about a fifth of the client's CPU.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's stream interface)
+    ) -> httpcore.AsyncNetworkStream:
+        return _SocketCachingStream(
+            await self._inner.start_tls(ssl_context, server_hostname, timeout)
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "socket":
+            return self._socket
+        if info == "is_readable":
+            return _is_readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+def _is_readable(sock: socket.socket | None) -> bool:
+    """Whether a read would return at once (data, or the end of a connection the server
+    closed); a socket that is gone counts as readable, so its connection is dropped."""
+    descriptor = -1 if sock is None else sock.fileno()
+    if descriptor < 0:
+        return True
+    poller = select.poll()
+    poller.register(descriptor, select.POLLIN)
+    return bool(poller.poll(0))
+
+
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves host names itself, refuses blocked addresses and connects to a checked one."""
 
@@ -110,13 +180,14 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     address,
                     port,
                     timeout=timeout,
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return _SocketCachingStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
         assert last_error is not None
@@ -159,8 +230,10 @@ class Fetcher:
         self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(limits.per_host_concurrency)
         )
+        # No more pooled connections than fetches at once: httpcore scans the whole pool on
+        # every request event, so idle surplus connections cost CPU on every poll.
         pool_limits = httpx.Limits(
-            max_connections=limits.global_concurrency * 2,
+            max_connections=limits.global_concurrency,
             max_keepalive_connections=limits.global_concurrency,
         )
         self._backend = _GuardedBackend(policy)
@@ -246,10 +319,13 @@ class Fetcher:
         try:
             async with self._client.stream("GET", url, headers=headers) as response:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
+                    await _drain(response)
                     return urljoin(url, response.headers["location"].strip())
                 if response.status_code == 304:
+                    await _drain(response)
                     return self._result(original, url, response, b"", hops, not_modified=True)
                 if response.status_code >= 400:
+                    await _drain(response)
                     raise HTTPStatusError(
                         url,
                         response.status_code,

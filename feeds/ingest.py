@@ -275,7 +275,7 @@ class Ingest:
         with self.sessions.begin() as session:
             feed = feed_store.add_feed(session, new, now)
             counts = self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
-            session.flush()
+            session.expire_all()  # the row was updated in SQL; read it back fresh
             stored = feed_store.get_feed(session, feed.id)
         assert stored is not None
         return stored, counts

@@ -71,6 +71,9 @@ def _language_detector() -> Any:
     return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
 
+_LANGUAGE_SAMPLE = 20
+
+
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of a text's language (lingua); None when too short or unsure."""
     if len(text) < 20:
@@ -130,6 +133,14 @@ def decode_feed_bytes(body: bytes, content_type: str, language_hint: str | None)
     if match:
         text = text[: match.start(1)] + "utf-8" + text[match.end(1) :]
     return text.encode("utf-8")
+
+
+def _sample_language(entries: list[Any]) -> str | None:
+    """A feed's language detected once from a sample of its headlines (feeds that declare no
+    language are nearly always in one language; the result is stored on the feed, so later
+    polls skip detection)."""
+    sample = ". ".join(str(dict.get(entry, "title") or "") for entry in entries[:_LANGUAGE_SAMPLE])
+    return detect_language(sample)
 
 
 def _html_page_error(body: bytes, content_type: str) -> HTMLPageError | None:
@@ -235,7 +246,9 @@ def parse_feed(
             warning = f"feed is malformed ({name}: {problem}); read {len(entries)} entries anyway"
 
     site_url = channel.get("link") or None
-    channel_language = normalise_language(channel.get("language")) or feed_language
+    channel_language = (
+        normalise_language(channel.get("language")) or feed_language or _sample_language(entries)
+    )
     channel_title = clean_title(channel.get("title") or "") or None
     is_atom = str(parsed.get("version", "")).startswith("atom")
     site_names = tuple(name for name in (channel_title,) if name)
@@ -289,11 +302,7 @@ def _entry_to_story(
         (dict.get(entry, key) for key in ("published", "updated", "created")),
         fetched_at,
     )
-    language = (
-        normalise_language(entry.get("language"))
-        or channel_language
-        or detect_language(f"{title}. {summary}")
-    )
+    language = normalise_language(entry.get("language")) or channel_language
     key = guid_key(guid, url, title)
     return Story(
         guid_key=key,

@@ -200,20 +200,24 @@ def record_success(
     session: Session, feed_id: int, now: datetime, next_poll_at: datetime, seen: FeedSuccess
 ) -> None:
     """Store validators and health after a parsed poll; fill title, site and language if unset."""
-    row = session.get(FeedRow, feed_id)
-    if row is None:
-        return
-    row.etag = seen.etag
-    row.last_modified = seen.last_modified
-    row.body_hash = seen.body_hash
-    row.title = row.title or seen.title
-    row.site_url = row.site_url or seen.site_url
-    row.language = row.language or seen.language
-    row.last_warning = seen.warning
-    row.last_polled_at = now
-    row.last_success_at = now
-    row.consecutive_failures = 0
-    row.next_poll_at = next_poll_at
+    session.execute(
+        update(FeedRow)
+        .where(FeedRow.id == feed_id)
+        .values(
+            etag=seen.etag,
+            last_modified=seen.last_modified,
+            body_hash=seen.body_hash,
+            title=func.coalesce(FeedRow.title, seen.title),
+            site_url=func.coalesce(FeedRow.site_url, seen.site_url),
+            language=func.coalesce(FeedRow.language, seen.language),
+            last_warning=seen.warning,
+            last_polled_at=now,
+            last_success_at=now,
+            consecutive_failures=0,
+            next_poll_at=next_poll_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def record_failure(

@@ -223,6 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
     """Request handler dispatching to the routes of the owning ``FeedServer``."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "haberci-test-feed-server/1.0"
     sys_version = ""
 
