@@ -151,10 +151,13 @@ def _strip_title(block: str, title_key: str) -> str:
     """Remove the title when a block repeats it (whole, or as its first words)."""
     if not title_key:
         return block
-    key = _normalise_for_compare(block)
-    if key == title_key:
+    # Only the block's opening can repeat the title; compare no more than that.
+    opening = len(title_key) * 2 + 20
+    key = _normalise_for_compare(block[:opening])
+    whole = len(block) <= opening
+    if whole and key == title_key:
         return ""
-    if key.startswith(title_key + " "):
+    if key.startswith(title_key + " ") or key == title_key:
         # Drop the same number of words the title has from the front of the block.
         words = block.split()
         count = len(title_key.split())
@@ -382,7 +385,7 @@ def canonical_url(url: str, base: str | None = None) -> str:
     lower-cased, default ports, fragments and tracking parameters (``utm_*``, ``fbclid``,
     ``gclid``, ``at_medium``, ``maca`` …) removed, non-ASCII characters percent-encoded."""
     url = unescape_entities(url.strip())
-    if base:
+    if base and not url.startswith(("http://", "https://")):
         url = urljoin(base, url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()

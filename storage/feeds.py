@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +42,14 @@ class NewFeed:
     title: str | None = None
     site_url: str | None = None
     language: str | None = None
+
+
+_FEEDS: Table = FeedRow.__table__  # type: ignore[assignment]
+
+
+def _update_feed(session: Session, feed_id: int, **values: Any) -> None:
+    """One UPDATE of a feed row (a Core statement: no ORM bookkeeping on the hot poll path)."""
+    session.connection().execute(update(_FEEDS).where(_FEEDS.c.id == feed_id).values(**values))
 
 
 def to_record(row: FeedRow) -> FeedRecord:
@@ -119,17 +128,13 @@ def remove_feed(session: Session, feed_id: int) -> int:
 
 
 def pause_feed(session: Session, feed_id: int, reason: str) -> None:
-    session.execute(
-        update(FeedRow).where(FeedRow.id == feed_id).values(paused=True, paused_reason=reason)
-    )
+    _update_feed(session, feed_id, paused=True, paused_reason=reason)
 
 
 def resume_feed(session: Session, feed_id: int, now: datetime) -> None:
     """Unpause, forget the failure streak and make the feed due at once."""
-    session.execute(
-        update(FeedRow)
-        .where(FeedRow.id == feed_id)
-        .values(paused=False, paused_reason=None, consecutive_failures=0, next_poll_at=now)
+    _update_feed(
+        session, feed_id, paused=False, paused_reason=None, consecutive_failures=0, next_poll_at=now
     )
 
 
@@ -180,7 +185,7 @@ def record_not_modified(
         values["etag"] = etag
     if last_modified:
         values["last_modified"] = last_modified
-    session.execute(update(FeedRow).where(FeedRow.id == feed_id).values(**values))
+    _update_feed(session, feed_id, **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,23 +205,20 @@ def record_success(
     session: Session, feed_id: int, now: datetime, next_poll_at: datetime, seen: FeedSuccess
 ) -> None:
     """Store validators and health after a parsed poll; fill title, site and language if unset."""
-    session.execute(
-        update(FeedRow)
-        .where(FeedRow.id == feed_id)
-        .values(
-            etag=seen.etag,
-            last_modified=seen.last_modified,
-            body_hash=seen.body_hash,
-            title=func.coalesce(FeedRow.title, seen.title),
-            site_url=func.coalesce(FeedRow.site_url, seen.site_url),
-            language=func.coalesce(FeedRow.language, seen.language),
-            last_warning=seen.warning,
-            last_polled_at=now,
-            last_success_at=now,
-            consecutive_failures=0,
-            next_poll_at=next_poll_at,
-        )
-        .execution_options(synchronize_session=False)
+    _update_feed(
+        session,
+        feed_id,
+        etag=seen.etag,
+        last_modified=seen.last_modified,
+        body_hash=seen.body_hash,
+        title=func.coalesce(_FEEDS.c.title, seen.title),
+        site_url=func.coalesce(_FEEDS.c.site_url, seen.site_url),
+        language=func.coalesce(_FEEDS.c.language, seen.language),
+        last_warning=seen.warning,
+        last_polled_at=now,
+        last_success_at=now,
+        consecutive_failures=0,
+        next_poll_at=next_poll_at,
     )
 
 
@@ -233,12 +235,12 @@ def record_failure(
         "last_polled_at": now,
         "last_error": error,
         "last_error_at": now,
-        "consecutive_failures": FeedRow.consecutive_failures + 1,
+        "consecutive_failures": _FEEDS.c.consecutive_failures + 1,
         "next_poll_at": next_poll_at,
     }
     if pause_reason is not None:
         values.update(paused=True, paused_reason=pause_reason)
-    session.execute(update(FeedRow).where(FeedRow.id == feed_id).values(**values))
+    _update_feed(session, feed_id, **values)
 
 
 def feeds_by_ids(session: Session, ids: Sequence[int]) -> list[FeedRecord]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, func, select, update
+from sqlalchemy import Insert, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -56,19 +56,23 @@ def upsert_stories(
     ``backlog_before`` are stored marked as backlog. The unique keys on the table make this
     hold even when two processes store the same entry at once.
     """
-    keys = [s.guid_key for s in stories]
-    urls = [s.url for s in stories]
     by_key: dict[str, tuple[int, str, str]] = {}
-    for chunk in _chunks(keys):
-        rows = session.execute(
-            select(StoryRow.guid_key, StoryRow.id, StoryRow.content_hash, StoryRow.url).where(
-                StoryRow.feed_id == feed_id, StoryRow.guid_key.in_(chunk)
+    known_urls: set[str] = set()
+    table = StoryRow.__table__.c
+    for chunk in _chunks(stories, _CHUNK // 2):
+        # One query finds both kinds of known entries: this feed's guids and any feed's URLs.
+        rows = session.connection().execute(
+            select(table.feed_id, table.guid_key, table.id, table.content_hash, table.url).where(
+                or_(
+                    and_(table.feed_id == feed_id, table.guid_key.in_([s.guid_key for s in chunk])),
+                    table.url.in_([s.url for s in chunk]),
+                )
             )
         )
-        by_key.update({key: (sid, chash, url) for key, sid, chash, url in rows})
-    known_urls: set[str] = set()
-    for chunk in _chunks(urls):
-        known_urls.update(session.scalars(select(StoryRow.url).where(StoryRow.url.in_(chunk))))
+        for row_feed, key, story_id, chash, url in rows:
+            known_urls.add(url)
+            if row_feed == feed_id:
+                by_key[key] = (story_id, chash, url)
 
     to_insert: list[dict[str, Any]] = []
     to_update: list[dict[str, Any]] = []
