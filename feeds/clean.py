@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -81,7 +82,7 @@ def clean_title(raw: str, *, is_markup: bool = False) -> str:
     ``is_markup`` is for titles a feed explicitly declares as HTML (Atom ``type="html"``);
     other titles keep a literal ``<`` or ``&`` as text.
     """
-    if is_markup and re.search(r"</?[A-Za-z][^>]*>", raw):
+    if is_markup and _TAG.search(raw):
         return html_to_text(raw)
     return collapse_whitespace(unescape_entities(raw))
 
@@ -143,8 +144,19 @@ _LABEL_MAX_WORDS = 6
 _SENTENCE_END = ".!?…\"”’'»)"
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+_WORD_CHAR = re.compile(r"\w")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_DOTTED_ABBREVIATION = re.compile(r"(?:[a-zçğıöşü]\.)+[a-zçğıöşü]")
+
+
+@lru_cache(maxsize=1024)
+def _normalised_names(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_normalise_for_compare(name) for name in names if name)
+
+
 def _normalise_for_compare(text: str) -> str:
-    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+    return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
 def _strip_title(block: str, title_key: str) -> str:
@@ -219,7 +231,7 @@ def remove_boilerplate(
     the lead, and some feeds carry whole articles).
     """
     title_key = _normalise_for_compare(title)
-    site_keys = {_normalise_for_compare(name) for name in site_names if name}
+    site_keys = _normalised_names(site_names)
     kept: list[str] = []
     kept_chars = 0
     for block in blocks:
@@ -294,7 +306,7 @@ def _sentence_ends(text: str) -> list[int]:
         if (
             word in _ABBREVIATIONS
             or (len(word) == 1 and word.isalpha())
-            or re.fullmatch(r"(?:[a-zçğıöşü]\.)+[a-zçğıöşü]", word)
+            or _DOTTED_ABBREVIATION.fullmatch(word)
         ):
             continue
         ends.append(match.start())
@@ -323,7 +335,11 @@ def summarise(
     blocks = remove_boilerplate(html_to_blocks(markup), title, site_names, enough=2 * limit)
     text = " ".join(blocks)
     # "Title…" teasers and leftovers that are only punctuation are no summary.
-    if not re.search(r"\w", text) or _normalise_for_compare(text) == _normalise_for_compare(title):
+    if not _WORD_CHAR.search(text):
+        return ""
+    if len(text) <= len(title) + 20 and _normalise_for_compare(text) == _normalise_for_compare(
+        title
+    ):
         return ""
     return shorten(text, limit)
 
