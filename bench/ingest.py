@@ -396,20 +396,13 @@ def store_bodies(app: App, bodies: Sequence[Body], feed_count: int) -> StoreRun:
         duplicate += counts.duplicate
         updated += counts.updated
     seconds = time.perf_counter() - started
-    close_ingest(ingest)
+    ingest.close()
     asyncio.run(fetcher.aclose())
     with app.sessions() as session:
         stored = story_store.count_stories(session)
     return StoreRun(
         seconds, parse_seconds, store_seconds, parsed_stories, new, duplicate, updated, stored
     )
-
-
-def close_ingest(ingest: Ingest) -> None:
-    """Stop the ingest's worker threads, for versions of ``Ingest`` that have them."""
-    close = getattr(ingest, "close", None)
-    if callable(close):
-        close()
 
 
 def warm_up(bodies: Sequence[Body]) -> None:
@@ -618,7 +611,7 @@ async def measure_unchanged_polls(
             figures.seconds_same = await _poll_rounds(
                 app, ingest, plain_urls, polls - half, figures.problems, "same body"
             )
-            close_ingest(ingest)
+            ingest.close()
             control.send("count")
             figures.conditional_requests = int(control.recv())
         finally:
@@ -729,7 +722,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=16,
         help="fetcher global and per-host limit (16, haberci's default global limit)",
     )
-    parser.add_argument("--repeats", type=int, default=3, help="runs per rate, median (3)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per rate, median (5)")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="also profile one store run, top N"
     )

@@ -21,7 +21,7 @@ from bot.app import App, open_app
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
 from feeds.errors import FeedError
-from feeds.ingest import PollOutcome
+from feeds.ingest import Ingest, PollOutcome
 from feeds.opml import OPMLError
 from storage import db
 from storage import feeds as feed_store
@@ -300,18 +300,20 @@ def poll(
 async def _poll_with_progress(app: App, all_feeds: bool) -> list[PollOutcome]:
     async with app.new_fetcher() as fetcher:
         ingest = app.new_ingest(fetcher)
-        feeds = await asyncio.to_thread(ingest.claim, all_feeds)
-        if not out.is_terminal or not feeds:
-            return await ingest.poll_feeds(feeds)
-        columns = (
-            TextColumn("polling"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=out, transient=True) as progress:
-            task = progress.add_task("poll", total=len(feeds))
-            return await ingest.poll_feeds(feeds, on_done=lambda _: progress.advance(task))
+        try:
+            return await _poll_claimed(ingest, all_feeds)
+        finally:
+            ingest.close()
+
+
+async def _poll_claimed(ingest: Ingest, all_feeds: bool) -> list[PollOutcome]:
+    feeds = await asyncio.to_thread(ingest.claim, all_feeds)
+    if not out.is_terminal or not feeds:
+        return await ingest.poll_feeds(feeds)
+    columns = (TextColumn("polling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=out, transient=True) as progress:
+        task = progress.add_task("poll", total=len(feeds))
+        return await ingest.poll_feeds(feeds, on_done=lambda _: progress.advance(task))
 
 
 def _parse_since(value: str | None) -> datetime | None:

@@ -59,6 +59,7 @@ async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
         log.info("stopping")
         scheduler.shutdown(wait=False)
         await fetcher.aclose()
+        ingest.close()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
