@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -197,26 +197,25 @@ def feeds_remove(ref: Annotated[str, typer.Argument(help="feed id or URL")]) -> 
         out.print(f"removed feed {feed.id} ({feed.name}) and its {removed} stories")
 
 
+def _feed_action(ref: str, action: Callable[[App, str], FeedRecord], done: str) -> None:
+    with application() as app:
+        try:
+            feed = action(app, ref)
+        except FeedNotFoundError as exc:
+            raise fail(str(exc)) from None
+        out.print(f"{done} feed {feed.id} ({feed.name})")
+
+
 @feeds_cli.command("pause")
 def feeds_pause(ref: Annotated[str, typer.Argument(help="feed id or URL")]) -> None:
     """Stop polling a feed until it is resumed."""
-    with application() as app:
-        try:
-            feed = feed_admin.pause_feed(app, ref)
-        except FeedNotFoundError as exc:
-            raise fail(str(exc)) from None
-        out.print(f"paused feed {feed.id} ({feed.name})")
+    _feed_action(ref, feed_admin.pause_feed, "paused")
 
 
 @feeds_cli.command("resume")
 def feeds_resume(ref: Annotated[str, typer.Argument(help="feed id or URL")]) -> None:
     """Resume a paused feed: its failure count is reset and it is polled at the next tick."""
-    with application() as app:
-        try:
-            feed = feed_admin.resume_feed(app, ref)
-        except FeedNotFoundError as exc:
-            raise fail(str(exc)) from None
-        out.print(f"resumed feed {feed.id} ({feed.name})")
+    _feed_action(ref, feed_admin.resume_feed, "resumed")
 
 
 @feeds_cli.command("import")

@@ -65,6 +65,21 @@ class PollOutcome:
     paused: bool = False
     seconds: float = 0.0
 
+    @classmethod
+    def stored(
+        cls, feed_id: int, feed_name: str, counts: UpsertCounts, warning: str | None
+    ) -> PollOutcome:
+        """A poll whose body was parsed and stored."""
+        return cls(
+            feed_id,
+            feed_name,
+            "ok",
+            new=counts.new,
+            updated=counts.updated,
+            duplicate=counts.duplicate,
+            warning=warning,
+        )
+
     @property
     def not_modified(self) -> bool:
         return self.status == "not modified"
@@ -173,15 +188,7 @@ class Ingest:
             return PollOutcome(feed.id, feed.name, "not modified")
         parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url, now, feed.language)
         counts = self.store_parsed(feed, parsed, now, next_at, fetched)
-        return PollOutcome(
-            feed.id,
-            feed.name,
-            "ok",
-            new=counts.new,
-            updated=counts.updated,
-            duplicate=counts.duplicate,
-            warning=parsed.warning,
-        )
+        return PollOutcome.stored(feed.id, feed.name, counts, parsed.warning)
 
     def store_parsed(
         self,
@@ -255,17 +262,8 @@ class Ingest:
             parse_feed, fetched.body, fetched.headers, fetched.final_url, now, new.language
         )
         stored, counts = await self._in_db_thread(self._register, new, parsed, now, fetched)
-        outcome = PollOutcome(
-            stored.id,
-            stored.name,
-            "ok",
-            new=counts.new,
-            updated=counts.updated,
-            duplicate=counts.duplicate,
-            warning=parsed.warning,
-            seconds=time.perf_counter() - started,
-        )
-        return stored, outcome
+        outcome = PollOutcome.stored(stored.id, stored.name, counts, parsed.warning)
+        return stored, replace(outcome, seconds=time.perf_counter() - started)
 
     def _register(
         self, new: feed_store.NewFeed, parsed: ParsedFeed, now: datetime, fetched: FetchResult
