@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
+import sys
+import threading
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,6 +15,12 @@ from bot.app import App
 from feeds.ingest import Ingest, summarise_outcomes
 
 log = logging.getLogger("haberci.scheduler")
+
+
+def _can_handle_signals() -> bool:
+    """asyncio signal handlers exist on Unix and only in the main thread (elsewhere, Ctrl+C
+    still ends ``asyncio.run``)."""
+    return sys.platform != "win32" and threading.current_thread() is threading.main_thread()
 
 
 async def poll_tick(ingest: Ingest) -> None:
@@ -27,9 +34,9 @@ async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT/SIGTERM (or ``stop`` is set): feeds are polled on their own intervals."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        # Not available off the main thread or on some platforms; Ctrl+C still stops asyncio.run.
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+    handle_signals = _can_handle_signals()
+    if handle_signals:
+        for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
     fetcher = app.new_fetcher()
     ingest = app.new_ingest(fetcher)
@@ -60,7 +67,7 @@ async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
         scheduler.shutdown(wait=False)
         await fetcher.aclose()
         ingest.close()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
+        if handle_signals:
+            for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(signum)
         log.info("stopped")

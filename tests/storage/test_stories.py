@@ -29,6 +29,21 @@ class Entry:
     author: str | None = None
 
 
+def raw_row(feed_id: int, guid: str, url: str) -> dict[str, object]:
+    """A stories row as written straight to the table."""
+    return {
+        "feed_id": feed_id,
+        "guid_key": guid,
+        "url": url,
+        "title": "t",
+        "summary": "",
+        "content_hash": "x",
+        "published_at": NOW,
+        "fetched_at": NOW,
+        "is_backlog": False,
+    }
+
+
 def _feed(sessions: sessionmaker[Session], url: str = "https://example.com/rss") -> int:
     with sessions.begin() as session:
         return feed_store.add_feed(
@@ -94,19 +109,8 @@ def test_unique_keys_hold_in_the_database(
         story_store.upsert_stories(
             session, feed_id, [Entry("guid:1", "https://e.com/1")], NOW, None
         )
-    row = {
-        "feed_id": feed_id,
-        "guid_key": guid,
-        "url": url,
-        "title": "t",
-        "summary": "",
-        "content_hash": "x",
-        "published_at": NOW,
-        "fetched_at": NOW,
-        "is_backlog": False,
-    }
     with pytest.raises(IntegrityError), sessions.begin() as session:
-        session.execute(insert(StoryRow), [row])
+        session.execute(insert(StoryRow), [raw_row(feed_id, guid, url)])
 
 
 def test_insert_hitting_a_unique_key_is_skipped(sessions: sessionmaker[Session]) -> None:
@@ -117,18 +121,8 @@ def test_insert_hitting_a_unique_key_is_skipped(sessions: sessionmaker[Session])
             session, feed_id, [Entry("guid:1", "https://e.com/1")], NOW, None
         )
     rows = [
-        {
-            "feed_id": feed_id,
-            "guid_key": guid,
-            "url": url,
-            "title": "t",
-            "summary": "",
-            "content_hash": "x",
-            "published_at": NOW,
-            "fetched_at": NOW,
-            "is_backlog": False,
-        }
-        for guid, url in [("guid:race", "https://e.com/1"), ("guid:2", "https://e.com/2")]
+        raw_row(feed_id, "guid:race", "https://e.com/1"),
+        raw_row(feed_id, "guid:2", "https://e.com/2"),
     ]
     with sessions.begin() as session:
         assert story_store.insert_new_stories(session, rows) == 1
