@@ -159,7 +159,7 @@ class Ingest:
             outcome = await self._in_db_thread(self._store_fetch, feed, fetched)
         except FeedError as exc:
             outcome = await self._in_db_thread(self._store_failure, feed, exc)
-        outcome = _with_seconds(outcome, time.perf_counter() - started)
+        outcome = replace(outcome, seconds=time.perf_counter() - started)
         log.info(
             "poll",
             extra={
@@ -277,10 +277,6 @@ class Ingest:
             stored = feed_store.get_feed(session, feed.id)
         assert stored is not None
         return stored, counts
-
-
-def _with_seconds(outcome: PollOutcome, seconds: float) -> PollOutcome:
-    return replace(outcome, seconds=seconds)
 
 
 def summarise_outcomes(outcomes: Sequence[PollOutcome]) -> dict[str, int]:

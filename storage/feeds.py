@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -241,8 +240,3 @@ def record_failure(
     if pause_reason is not None:
         values.update(paused=True, paused_reason=pause_reason)
     _update_feed(session, feed_id, **values)
-
-
-def feeds_by_ids(session: Session, ids: Sequence[int]) -> list[FeedRecord]:
-    rows = session.scalars(select(FeedRow).where(FeedRow.id.in_(ids)).order_by(FeedRow.id))
-    return [to_record(r) for r in rows]
