@@ -174,10 +174,13 @@ def _entry_text(entry: Mapping[str, Any]) -> str:
     return str(summary)
 
 
+_EMAIL = re.compile(r"\S+@\S+")
+
+
 def _author(entry: Mapping[str, Any]) -> str | None:
     detail = entry.get("author_detail") or {}
     name = detail.get("name") or entry.get("author") or ""
-    name = re.sub(r"\S+@\S+", "", str(name)).strip(" ()")
+    name = _EMAIL.sub("", str(name)).strip(" ()")
     name = collapse_whitespace(name)
     return name[:256] or None
 
@@ -306,7 +309,8 @@ def _entry_to_story(
     key = guid_key(guid, url, title)
     return Story(
         guid_key=key,
-        url=url or "urn:haberci:" + key,
+        # An entry without a link still needs a unique URL key: derive it from feed and guid.
+        url=url or "urn:haberci:" + hashlib.sha1(f"{base}\n{key}".encode()).hexdigest(),
         title=title or summary[:120] or url,
         summary=summary,
         content_hash=content_hash(title, summary),
