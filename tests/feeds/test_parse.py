@@ -584,3 +584,16 @@ def test_wrong_or_missing_encoding_declarations_decode_right(
     )
     assert parsed.stories[0].title == _TITLE
     assert all("\ufffd" not in s.title + s.summary for s in parsed.stories)
+
+
+def test_entries_without_a_link_get_a_feed_scoped_key() -> None:
+    body = (
+        b'<rss version="2.0"><channel><title>T</title><item><guid isPermaLink="false">42</guid>'
+        b"<title>Only a title</title><description>Some text here.</description></item>"
+        b"</channel></rss>"
+    )
+    first = parse_feed(body, {}, "https://a.example/rss", FETCHED_AT).stories[0]
+    second = parse_feed(body, {}, "https://b.example/rss", FETCHED_AT).stories[0]
+    assert first.guid_key == second.guid_key == "guid:42"
+    assert first.url.startswith("urn:haberci:") and first.url != second.url
+    assert first.title == "Only a title" and first.summary == "Some text here."
