@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +24,8 @@ from bot.logs import configure_logging
 from feeds.errors import FeedError
 from feeds.ingest import Ingest, PollOutcome
 from feeds.opml import OPMLError
+from feeds.retag import retag
+from feeds.taxonomy import REQUIRED_SLUGS, TaxonomyError, load_taxonomy
 from storage import db
 from storage import feeds as feed_store
 from storage import stories as story_store
@@ -60,6 +63,8 @@ def application(*, migrate: bool = True) -> Iterator[App]:
     configure_logging(settings.log_level)
     try:
         app = open_app(settings, migrate=migrate)
+    except TaxonomyError as exc:
+        raise fail(f"HABERCI_TOPICS_FILE: {exc}") from None
     except Exception as exc:  # the database is unreachable or refuses the migration
         raise fail(f"cannot open the database {settings.database_url!r}: {exc}") from None
     try:
@@ -344,7 +349,7 @@ def story_json(story: StoryRecord) -> dict[str, Any]:
         "language": story.language,
         "author": story.author,
         "backlog": story.is_backlog,
-        "topics": [],
+        "topics": list(story.topics),
         "cluster_id": None,
         "cluster_sources": [{"source": story.feed_name, "url": story.url}],
     }
@@ -357,6 +362,7 @@ def stories(
         str | None, typer.Option(help="only stories published at or after this ISO 8601 time")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="at most this many")] = None,
+    topic: Annotated[str | None, typer.Option(help="only stories tagged with this topic")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON array")] = False,
 ) -> None:
     """Every stored story, newest first (backlog included)."""
@@ -364,7 +370,13 @@ def stories(
     with application() as app, app.sessions() as session:
         if feed is not None and feed_store.get_feed(session, feed) is None:
             raise fail(f"no feed with id {feed}")
-        found = story_store.list_stories(session, feed_id=feed, since=since_at, limit=limit)
+        if topic is not None and app.taxonomy.get(topic) is None:
+            close = difflib.get_close_matches(topic, app.taxonomy.slugs, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise typer.BadParameter(f"no topic {topic!r}{hint}", param_hint="--topic")
+        found = story_store.list_stories(
+            session, feed_id=feed, since=since_at, limit=limit, topic=topic
+        )
     if as_json:
         print(json.dumps([story_json(s) for s in found], ensure_ascii=False, indent=2))
         return
@@ -382,6 +394,75 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+topics_cli = typer.Typer(help="The topics stories are tagged with.", invoke_without_command=True)
+cli.add_typer(topics_cli, name="topics")
+
+
+@topics_cli.callback()
+def topics_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """Every topic with its story counts (all time and the last 7 days)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with application() as app, app.sessions() as session:
+        total = story_store.topic_counts(session)
+        recent = story_store.topic_counts(session, since=datetime.now(UTC) - timedelta(days=7))
+        taxonomy = app.taxonomy
+    rows = [
+        {
+            "slug": topic.slug,
+            "name_en": topic.name_en,
+            "name_tr": topic.name_tr,
+            "parent": topic.parent,
+            "stories": total.get(topic.slug, 0),
+            "stories_7d": recent.get(topic.slug, 0),
+        }
+        for topic in taxonomy.topics
+    ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("slug", "English", "Türkçe", "stories", "last 7 days", title=taxonomy.source)
+    for row in rows:
+        table.add_row(
+            str(row["slug"]),
+            str(row["name_en"]),
+            str(row["name_tr"]),
+            str(row["stories"]),
+            str(row["stories_7d"]),
+        )
+    out.print(table)
+
+
+@topics_cli.command("check")
+def topics_check(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="a topics TOML file")],
+) -> None:
+    """Validate a topics file; every problem names its topic and field."""
+    try:
+        taxonomy = load_taxonomy(file)
+    except TaxonomyError as exc:
+        raise fail(str(exc)) from None
+    missing = sorted(REQUIRED_SLUGS - set(taxonomy.slugs))
+    note = f"; not defined here (bundled topics have them): {', '.join(missing)}" if missing else ""
+    out.print(f"{file}: {len(taxonomy.topics)} topics, valid{note}")
+
+
+@cli.command("retag")
+def retag_command(
+    since: Annotated[
+        str | None, typer.Option(help="only stories published at or after this ISO 8601 time")
+    ] = None,
+) -> None:
+    """Re-run tagging over stored stories (after the topics file changed)."""
+    since_at = _parse_since(since)
+    with application() as app:
+        report = retag(app.sessions, app.tagger, since_at)
+    out.print(f"re-tagged {report.scanned} stories; topics changed on {report.changed}")
 
 
 @cli.command("run")

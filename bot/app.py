@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +15,8 @@ from feeds.fetch import Fetcher, FetchLimits
 from feeds.ingest import Ingest, IngestSettings, utc_now
 from feeds.schedule import PollPolicy
 from feeds.ssrf import AddressPolicy
+from feeds.tag import Tagger
+from feeds.taxonomy import Taxonomy, load_taxonomy
 from storage import db
 from storage.feeds import add_feed, feed_urls
 from storage.meta import get_meta, set_meta
@@ -66,8 +69,17 @@ class App:
         """A fetcher (one shared httpx client); close it with ``await fetcher.aclose()``."""
         return Fetcher(self.fetch_limits, self.address_policy)
 
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        """The topics in use (``HABERCI_TOPICS_FILE`` or the bundled file), loaded once."""
+        return load_taxonomy(self.settings.topics_file)
+
+    @cached_property
+    def tagger(self) -> Tagger:
+        return Tagger(self.taxonomy)
+
     def new_ingest(self, fetcher: Fetcher) -> Ingest:
-        return Ingest(self.sessions, fetcher, self.ingest_settings)
+        return Ingest(self.sessions, fetcher, self.ingest_settings, tagger=self.tagger)
 
     def add_default_feeds(self) -> int:
         """Register every bundled feed not yet registered; returns how many were added."""
@@ -89,6 +101,7 @@ class App:
 def open_app(settings: Settings, *, migrate: bool = True) -> App:
     """Connect, apply migrations and, on the very first run, load the bundled feeds."""
     app = App(settings, db.create_db_engine(settings.database_url))
+    app.taxonomy  # noqa: B018 (validated at start-up: a bad topics file stops here)
     if migrate:
         db.upgrade(app.engine)
         if settings.load_default_feeds:

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, min_length=3, max_length=300)
     load_default_feeds: bool = Field(True, description="load the bundled feeds on first run")
+    topics_file: Path | None = Field(
+        None, description="a topics TOML file to use instead of the bundled one"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("private_feed_networks", mode="before")
@@ -88,6 +91,13 @@ class Settings(BaseSettings):
     def _split_networks(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("topics_file")
+    @classmethod
+    def _topics_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file {str(value)!r}")
         return value
 
     @field_validator("log_level", mode="before")

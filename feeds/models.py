@@ -22,6 +22,14 @@ class FetchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class TagMatch:
+    """A topic found in a story, and the alias that found it (so a tag can be explained)."""
+
+    slug: str
+    alias: str
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     """One cleaned feed entry, ready to store."""
 
@@ -34,6 +42,7 @@ class Story:
     language: str | None
     author: str | None
     date_fallback: bool = False
+    topics: tuple[TagMatch, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

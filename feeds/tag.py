@@ -19,11 +19,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import snowballstemmer
 
+from feeds.models import Story, TagMatch
 from feeds.taxonomy import Taxonomy
 
 _TURKISH_UPPER = str.maketrans({"İ": "i", "I": "ı"})
@@ -182,14 +184,6 @@ class _Alias:
     words: tuple[_AliasWord, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TagMatch:
-    """A topic found in a text, and the alias that found it (so a tag can be explained)."""
-
-    slug: str
-    alias: str
-
-
 def _alias_word(surface: str) -> _AliasWord:
     stems = frozenset(
         (language, stem(surface, language)) for language in ("tr", "en") if len(surface) > _SHORT
@@ -267,3 +261,11 @@ class Tagger:
                 continue
             found[alias.slug] = TagMatch(alias.slug, alias.text)
         return sorted(found.values(), key=lambda match: self._order[match.slug])
+
+
+def tag_stories(stories: Iterable[Story], tagger: Tagger) -> list[Story]:
+    """The stories with their topics from title and summary."""
+    return [
+        replace(story, topics=tuple(tagger.tag(f"{story.title}. {story.summary}", story.language)))
+        for story in stories
+    ]

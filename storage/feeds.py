@@ -6,12 +6,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.records import FeedRecord
-from storage.tables import FeedRow, StoryRow
+from storage.tables import FEEDS, FeedRow, StoryRow
 
 _FEED_FIELDS = tuple(f.name for f in fields(FeedRecord))
 
@@ -43,7 +43,7 @@ class NewFeed:
     language: str | None = None
 
 
-_FEEDS: Table = FeedRow.__table__  # type: ignore[assignment]
+_FEEDS = FEEDS
 
 
 def _update_feed(session: Session, feed_id: int, **values: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -53,6 +54,16 @@ class StoryRecord:
     language: str | None
     author: str | None
     is_backlog: bool
+    topics: tuple[str, ...] = ()
+
+
+class TagInput(Protocol):
+    """A topic tag to store: the topic's slug and the alias that matched."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def alias(self) -> str: ...
 
 
 class StoryInput(Protocol):
@@ -74,6 +85,8 @@ class StoryInput(Protocol):
     def language(self) -> str | None: ...
     @property
     def author(self) -> str | None: ...
+    @property
+    def topics(self) -> Sequence[TagInput]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, and_, func, or_, select, update
+from sqlalchemy import Insert, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.records import StoryInput, StoryRecord, UpsertCounts
-from storage.tables import FeedRow, StoryRow
+from storage.records import StoryInput, StoryRecord, TagInput, UpsertCounts
+from storage.tables import STORIES, STORY_TOPICS, FeedRow, StoryRow, StoryTopicRow
 
 _CHUNK = 500
 T = TypeVar("T")
@@ -32,14 +33,31 @@ def _insert_ignoring_conflicts(session: Session) -> Insert:
     raise RuntimeError(f"unsupported database dialect {dialect!r}")
 
 
-def insert_new_stories(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+def insert_new_stories(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert story rows; a row hitting a unique key (another process stored it first) is
-    skipped, not an error. Returns how many rows were inserted."""
+    skipped, not an error. Returns the new stories' ids by URL."""
     if not rows:
-        return 0
+        return {}
     # RETURNING lists only the rows actually inserted.
-    statement = _insert_ignoring_conflicts(session).returning(StoryRow.id)
-    return len(session.connection().execute(statement, rows).all())
+    statement = _insert_ignoring_conflicts(session).returning(StoryRow.url, StoryRow.id)
+    return {url: story_id for url, story_id in session.connection().execute(statement, rows)}
+
+
+def replace_topics(session: Session, tags_by_story: Mapping[int, Sequence[TagInput]]) -> None:
+    """Make each story's stored topics exactly the given tags."""
+    if not tags_by_story:
+        return
+    table = STORY_TOPICS
+    connection = session.connection()
+    for chunk in _chunks(list(tags_by_story), _CHUNK):
+        connection.execute(delete(table).where(table.c.story_id.in_(chunk)))
+    rows = [
+        {"story_id": story_id, "slug": tag.slug, "alias": tag.alias[:200]}
+        for story_id, tags in tags_by_story.items()
+        for tag in tags
+    ]
+    if rows:
+        connection.execute(insert(table), rows)
 
 
 def upsert_stories(
@@ -58,7 +76,7 @@ def upsert_stories(
     """
     by_key: dict[str, tuple[int, str, str]] = {}
     known_urls: set[str] = set()
-    table = StoryRow.__table__.c
+    table = STORIES.c
     for chunk in _chunks(stories, _CHUNK // 2):
         # One query finds both kinds of known entries: this feed's guids and any feed's URLs.
         rows = session.connection().execute(
@@ -74,6 +92,7 @@ def upsert_stories(
             if row_feed == feed_id:
                 by_key[key] = (story_id, chash, url)
 
+    topics_changed: dict[int, Sequence[TagInput]] = {}
     to_insert: list[dict[str, Any]] = []
     to_update: list[dict[str, Any]] = []
     seen_keys: set[str] = set()
@@ -89,6 +108,7 @@ def upsert_stories(
             if content_hash == story.content_hash:
                 duplicate += 1
                 continue
+            topics_changed[story_id] = story.topics
             change: dict[str, Any] = {
                 "id": story_id,
                 "title": story.title,
@@ -121,10 +141,15 @@ def upsert_stories(
             }
         )
 
-    inserted = insert_new_stories(session, to_insert)
+    new_ids = insert_new_stories(session, to_insert)
+    inserted = len(new_ids)
+    topics_by_story: dict[int, Sequence[TagInput]] = {
+        new_ids[story.url]: story.topics for story in stories if story.url in new_ids
+    }
     for change in to_update:
         story_id = change.pop("id")
         session.execute(update(StoryRow).where(StoryRow.id == story_id).values(**change))
+    replace_topics(session, {**topics_by_story, **topics_changed})
     return UpsertCounts(
         new=inserted,
         updated=len(to_update),
@@ -151,8 +176,33 @@ _STORY_COLUMNS = (
 )
 
 
-def _records(rows: Iterable[Any]) -> list[StoryRecord]:
-    return [StoryRecord(*row) for row in rows]
+def _records(session: Session, rows: Iterable[Any]) -> list[StoryRecord]:
+    records = [StoryRecord(*row) for row in rows]
+    topics = topics_of(session, [record.id for record in records])
+    return [replace(r, topics=topics.get(r.id, ())) for r in records]
+
+
+def topics_of(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """Each story's topic slugs, sorted."""
+    found: dict[int, list[str]] = {}
+    table = STORY_TOPICS
+    for chunk in _chunks(story_ids):
+        rows = session.connection().execute(
+            select(table.c.story_id, table.c.slug).where(table.c.story_id.in_(chunk))
+        )
+        for story_id, slug in rows:
+            found.setdefault(story_id, []).append(slug)
+    return {story_id: tuple(sorted(slugs)) for story_id, slugs in found.items()}
+
+
+def topic_counts(session: Session, since: datetime | None = None) -> dict[str, int]:
+    """Stories per topic slug (published at or after ``since``)."""
+    query = select(StoryTopicRow.slug, func.count()).group_by(StoryTopicRow.slug)
+    if since is not None:
+        query = query.join(StoryRow, StoryRow.id == StoryTopicRow.story_id).where(
+            StoryRow.published_at >= since
+        )
+    return {slug: count for slug, count in session.execute(query)}
 
 
 def list_stories(
@@ -161,18 +211,37 @@ def list_stories(
     feed_id: int | None = None,
     since: datetime | None = None,
     limit: int | None = None,
+    topic: str | None = None,
 ) -> list[StoryRecord]:
-    """Stored stories, newest published first (backlog included)."""
+    """Stored stories, newest published first (backlog included), with their topics."""
     query = select(*_STORY_COLUMNS).join(FeedRow, FeedRow.id == StoryRow.feed_id)
     if feed_id is not None:
         query = query.where(StoryRow.feed_id == feed_id)
+    if topic is not None:
+        tagged = select(StoryTopicRow.story_id).where(StoryTopicRow.slug == topic)
+        query = query.where(StoryRow.id.in_(tagged))
     if since is not None:
         query = query.where(StoryRow.published_at >= since)
     query = query.order_by(StoryRow.published_at.desc(), StoryRow.id.desc())
     if limit is not None:
         query = query.limit(limit)
-    return _records(session.execute(query))
+    return _records(session, session.execute(query))
 
 
 def count_stories(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(StoryRow)) or 0
+
+
+def story_texts(
+    session: Session, *, since: datetime | None, after_id: int, limit: int
+) -> list[tuple[int, str, str, str | None]]:
+    """(id, title, summary, language) of stories with an id above ``after_id``, by id."""
+    query = (
+        select(StoryRow.id, StoryRow.title, StoryRow.summary, StoryRow.language)
+        .where(StoryRow.id > after_id)
+        .order_by(StoryRow.id)
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(StoryRow.published_at >= since)
+    return [(row[0], row[1], row[2], row[3]) for row in session.execute(query)]

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -99,6 +100,19 @@ class StoryRow(Base):
     is_backlog: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class StoryTopicRow(Base):
+    """A topic a story was tagged with, and the alias that matched (so a tag can be explained)."""
+
+    __tablename__ = "story_topics"
+    __table_args__ = (Index("ix_story_topics_slug", "slug", "story_id"),)
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(200))
+
+
 class MetaRow(Base):
     """Small key/value facts about this database (e.g. whether default feeds were loaded)."""
 
@@ -106,3 +120,9 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# The Core tables behind the mapped classes, for statements on hot paths.
+FEEDS: Table = FeedRow.__table__  # type: ignore[assignment]
+STORIES: Table = StoryRow.__table__  # type: ignore[assignment]
+STORY_TOPICS: Table = StoryTopicRow.__table__  # type: ignore[assignment]

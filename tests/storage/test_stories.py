@@ -18,6 +18,12 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
+class Tag:
+    slug: str
+    alias: str
+
+
+@dataclass(frozen=True)
 class Entry:
     guid_key: str
     url: str
@@ -27,6 +33,7 @@ class Entry:
     published_at: datetime = NOW - timedelta(hours=1)
     language: str | None = "en"
     author: str | None = None
+    topics: tuple[Tag, ...] = ()
 
 
 def raw_row(feed_id: int, guid: str, url: str) -> dict[str, object]:
@@ -125,7 +132,7 @@ def test_insert_hitting_a_unique_key_is_skipped(sessions: sessionmaker[Session])
         raw_row(feed_id, "guid:2", "https://e.com/2"),
     ]
     with sessions.begin() as session:
-        assert story_store.insert_new_stories(session, rows) == 1
+        assert list(story_store.insert_new_stories(session, rows)) == ["https://e.com/2"]
     with sessions() as session:
         assert sorted(s.url for s in story_store.list_stories(session)) == [
             "https://e.com/1",
@@ -185,3 +192,26 @@ def test_many_entries_in_one_batch(sessions: sessionmaker[Session]) -> None:
         assert story_store.upsert_stories(session, feed_id, batch, NOW, None).new == 1200
     with sessions.begin() as session:
         assert story_store.upsert_stories(session, feed_id, batch, NOW, None).duplicate == 1200
+
+
+def test_topics_are_stored_replaced_on_edit_and_filterable(
+    sessions: sessionmaker[Session],
+) -> None:
+    feed_id = _feed(sessions)
+    tagged = Entry("guid:1", "https://e.com/1", topics=(Tag("nato", "NATO"), Tag("usa", "US")))
+    plain = Entry("guid:2", "https://e.com/2", published_at=NOW - timedelta(days=10))
+    with sessions.begin() as session:
+        story_store.upsert_stories(session, feed_id, [tagged, plain], NOW, None)
+    with sessions() as session:
+        stories = {s.guid_key: s.topics for s in story_store.list_stories(session)}
+        assert stories == {"guid:1": ("nato", "usa"), "guid:2": ()}
+        assert [s.guid_key for s in story_store.list_stories(session, topic="nato")] == ["guid:1"]
+        assert story_store.topic_counts(session) == {"nato": 1, "usa": 1}
+        assert story_store.topic_counts(session, since=NOW + timedelta(hours=1)) == {}
+    edited = replace(tagged, content_hash="h2", topics=(Tag("sanctions", "sanctions"),))
+    with sessions.begin() as session:
+        story_store.upsert_stories(session, feed_id, [edited], NOW, None)
+    with sessions() as session:
+        (story,) = story_store.list_stories(session, topic="sanctions")
+        assert story.topics == ("sanctions",)
+        assert story_store.list_stories(session, topic="nato") == []
