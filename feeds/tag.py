@@ -133,9 +133,7 @@ def _turkish_suffixes() -> frozenset[str]:
 
 
 TURKISH_SUFFIXES = _turkish_suffixes()
-ENGLISH_SUFFIXES = frozenset(
-    {"s", "es", "ed", "d", "ing", "er", "ers", "n", "an", "ans", "ian", "ians", "ese", "i", "is"}
-)
+ENGLISH_SUFFIXES = frozenset({"s", "es", "ed", "d", "ing", "n", "an", "ans", "ian", "ians"})
 
 
 def fold(text: str, language: str | None) -> str:
@@ -164,17 +162,24 @@ def stem(word: str, language: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _AliasWord:
     surface: str
-    stems: frozenset[tuple[str, str]]  # (language, stem)
+    stem: str  # Turkish stem (English inflections are matched by suffix, not by stem)
 
     def matches(self, word: str, language: str) -> bool:
         if word == self.surface:
             return True
         if len(self.surface) <= _SHORT or not word.startswith(self.surface[:_PREFIX]):
             return False
-        rest = word[len(self.surface) :] if word.startswith(self.surface) else None
-        if rest is not None and (rest in TURKISH_SUFFIXES or rest in ENGLISH_SUFFIXES):
-            return True
-        return (language, stem(word, language)) in self.stems
+        if word.startswith(self.surface):
+            rest = word[len(self.surface) :]
+            return rest in (TURKISH_SUFFIXES if language == "tr" else ENGLISH_SUFFIXES)
+        if language != "tr":
+            # economy → economies, economied; other English forms share the alias's letters.
+            return self.surface.endswith("y") and word in (
+                self.surface[:-1] + "ies",
+                self.surface[:-1] + "ied",
+            )
+        # Turkish stem changes (birlik → birliği, kitap → kitabı) need the stemmer.
+        return stem(word, "tr") == self.stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +190,7 @@ class _Alias:
 
 
 def _alias_word(surface: str) -> _AliasWord:
-    stems = frozenset(
-        (language, stem(surface, language)) for language in ("tr", "en") if len(surface) > _SHORT
-    )
-    return _AliasWord(surface, stems)
+    return _AliasWord(surface, stem(surface, "tr") if len(surface) > _SHORT else surface)
 
 
 class _PhraseIndex:
