@@ -232,3 +232,42 @@ def test_run_polls_then_stops_cleanly_on_sigterm(
     assert process.returncode == 0, log
     assert "event=poll" in log and "status=ok" in log and "new=3" in log
     assert "event=stopped" in log
+
+
+def test_topics_listing_filtering_check_and_retag(
+    haberci: CliRunner,
+    feed_server: FeedServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run(haberci, "feeds", "add", serve(feed_server, "dailysabah_rssfeed_rss.xml"))
+    code, out, _ = run(haberci, "topics", "--json")
+    counts = {row["slug"]: row["stories"] for row in json.loads(out)}
+    assert code == 0 and counts["nato"] == 1 and counts["s400"] == 0
+    code, out, _ = run(haberci, "stories", "--topic", "nato", "--json")
+    (story,) = json.loads(out)
+    assert "nato" in story["topics"] and "arms sales" in story["title"]
+    code, _, err = run(haberci, "stories", "--topic", "natoo")
+    assert code == 2 and "did you mean nato" in err
+
+    custom = tmp_path / "topics.toml"
+    custom.write_text(
+        '[[topic]]\nslug = "asia"\nname_en = "Asia"\nname_tr = "Asya"\n'
+        'aliases_en = ["ASEAN", "Malaysia", "Myanmar"]\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(haberci, "topics", "check", str(custom))
+    assert code == 0 and "1 topics, valid" in out and "not defined here" in out
+    monkeypatch.setenv("HABERCI_TOPICS_FILE", str(custom))
+    code, out, _ = run(haberci, "retag")
+    assert code == 0 and "re-tagged 3 stories" in out
+    asia = json.loads(run(haberci, "stories", "--topic", "asia", "--json")[1])
+    assert [s["topics"] for s in asia] == [["asia"]]
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[topic]]\nslug = "x"\nname_en = "X"\n', encoding="utf-8")
+    code, _, err = run(haberci, "topics", "check", str(broken))
+    assert code == 1 and "topic 'x', field `name_tr`" in err
+    monkeypatch.setenv("HABERCI_TOPICS_FILE", str(broken))
+    code, _, err = run(haberci, "topics")
+    assert code == 1 and "HABERCI_TOPICS_FILE" in err and "name_tr" in err
