@@ -4,7 +4,8 @@ Measures, in one process pinned to one CPU, with SQLite in a temporary directory
 
 1. the raw ``feedparser.parse(body)`` rate (items/s) over the benchmark bodies;
 2. the end-to-end store rate (stories/s) of parse → clean → de-duplicate → store, through
-   ``feeds.parse.parse_feed`` and ``feeds.ingest.Ingest.store_parsed``, for new items built from
+   ``feeds.ingest.Ingest.parse`` (parse, clean, tag topics) and ``Ingest.store_parsed``, for
+   new items built from
    the real feed snapshots in ``shared/fixtures/feeds/real``, and its ratio to the raw rate;
 3. unchanged polls/s through ``Ingest.poll_feed`` and a real ``Fetcher`` against a local
    ``FeedServer``: the 304 path (ETag) and the same-body path (no validators, body hash equal);
@@ -362,22 +363,19 @@ def store_bodies(app: App, bodies: Sequence[Body], feed_count: int) -> StoreRun:
     """Parse, clean, de-duplicate and store every body as one poll of its feed does.
 
     Each source snapshot is one feed; its copies arrive as successive polls with new items.
-    Timed: ``parse_feed`` + ``Ingest.store_parsed`` per body. Registration is not timed.
+    Timed: ``Ingest.parse`` (parse, clean, tag) + ``Ingest.store_parsed`` per body. Registration is not timed.
     """
     now = datetime.now(UTC)
     urls = [f"https://bench.invalid/feed/{index}" for index in range(feed_count)]
     feeds = register_feeds(app, urls, now)
     fetcher = app.new_fetcher()
-    ingest = Ingest(app.sessions, fetcher, app.ingest_settings)
+    ingest = app.new_ingest(fetcher)
     next_at = now + timedelta(minutes=15)
     parse_seconds = store_seconds = 0.0
     parsed_stories = new = duplicate = updated = 0
     started = time.perf_counter()
     for body in bodies:
         feed = feeds[body.feed_index]
-        t0 = time.perf_counter()
-        parsed = parse_feed(body.data, FEED_HEADERS, feed.url, now, feed.language)
-        t1 = time.perf_counter()
         fetched = FetchResult(
             url=feed.url,
             final_url=feed.url,
@@ -387,6 +385,9 @@ def store_bodies(app: App, bodies: Sequence[Body], feed_count: int) -> StoreRun:
             etag=None,
             last_modified=None,
         )
+        t0 = time.perf_counter()
+        parsed = ingest.parse(fetched, now, feed.language)
+        t1 = time.perf_counter()
         counts = ingest.store_parsed(feed, parsed, now, next_at, fetched)
         t2 = time.perf_counter()
         parse_seconds += t1 - t0

@@ -189,11 +189,11 @@ class Ingest:
                     session, feed.id, now, next_at, fetched.etag, fetched.last_modified
                 )
             return PollOutcome(feed.id, feed.name, "not modified")
-        parsed = self._parse(fetched, now, feed.language)
+        parsed = self.parse(fetched, now, feed.language)
         counts = self.store_parsed(feed, parsed, now, next_at, fetched)
         return PollOutcome.stored(feed.id, feed.name, counts, parsed.warning)
 
-    def _parse(self, fetched: FetchResult, now: datetime, language: str | None) -> ParsedFeed:
+    def parse(self, fetched: FetchResult, now: datetime, language: str | None) -> ParsedFeed:
         """Parse and clean a body, then tag its stories with topics."""
         parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url, now, language)
         if self.tagger is None:
@@ -268,7 +268,7 @@ class Ingest:
             raise feed_store.FeedAlreadyExistsError(new.url, existing.id)
         fetched = await self.fetcher.fetch(new.url)
         now = self.clock()
-        parsed = await self._in_db_thread(self._parse, fetched, now, new.language)
+        parsed = await self._in_db_thread(self.parse, fetched, now, new.language)
         stored, counts = await self._in_db_thread(self._register, new, parsed, now, fetched)
         outcome = PollOutcome.stored(stored.id, stored.name, counts, parsed.warning)
         return stored, replace(outcome, seconds=time.perf_counter() - started)

@@ -164,10 +164,16 @@ def _html_page_error(body: bytes, content_type: str) -> HTMLPageError | None:
     )
 
 
-def _entry_text(entry: Mapping[str, Any]) -> str:
+def _get(entry: dict[str, Any], key: str) -> Any:
+    """A stored value of a feedparser dict: plain dict access, without FeedParserDict's key
+    aliasing (slow when called per field, and it warns for dates)."""
+    return dict.get(entry, key)
+
+
+def _entry_text(entry: dict[str, Any]) -> str:
     """The richest of the entry's description and content."""
-    summary = entry.get("summary") or ""
-    contents = entry.get("content") or []
+    summary = _get(entry, "summary") or ""
+    contents = _get(entry, "content") or []
     content = max((c.get("value") or "" for c in contents), key=len, default="")
     if not summary or (content and len(summary) < 80 and len(content) > len(summary)):
         return content or summary
@@ -177,9 +183,9 @@ def _entry_text(entry: Mapping[str, Any]) -> str:
 _EMAIL = re.compile(r"\S+@\S+")
 
 
-def _author(entry: Mapping[str, Any]) -> str | None:
-    detail = entry.get("author_detail") or {}
-    name = detail.get("name") or entry.get("author") or ""
+def _author(entry: dict[str, Any]) -> str | None:
+    detail = _get(entry, "author_detail") or {}
+    name = _get(detail, "name") or _get(entry, "author") or ""
     name = _EMAIL.sub("", str(name)).strip(" ()")
     name = collapse_whitespace(name)
     return name[:256] or None
@@ -285,12 +291,12 @@ def _entry_to_story(
     site_names: tuple[str, ...],
     is_atom: bool,
 ) -> Story | None:
-    title_detail = entry.get("title_detail") or {}
+    title_detail = _get(entry, "title_detail") or {}
     declared_html = is_atom and "html" in title_detail.get("type", "")
-    title = clean_title(entry.get("title") or "", is_markup=declared_html)
-    link = entry.get("link") or ""
+    title = clean_title(_get(entry, "title") or "", is_markup=declared_html)
+    link = _get(entry, "link") or ""
     if not link:
-        alternates = (x for x in entry.get("links", []) if x.get("rel") == "alternate")
+        alternates = (x for x in _get(entry, "links") or () if x.get("rel") == "alternate")
         link = next((x.get("href", "") for x in alternates), "")
     url = canonical_url(link, base) if link else ""
     if not url.startswith(("http://", "https://")):
@@ -298,14 +304,14 @@ def _entry_to_story(
     if not title and not url:
         return None
     summary = summarise(_entry_text(entry), title, site_names)
-    guid = entry.get("id")
+    guid = _get(entry, "id")
     # dict.get: feedparser's own get() maps updated↔published with a deprecation warning.
     published, fell_back = pick_published(
         (dict.get(entry, key) for key in ("published_parsed", "updated_parsed", "created_parsed")),
         (dict.get(entry, key) for key in ("published", "updated", "created")),
         fetched_at,
     )
-    language = normalise_language(entry.get("language")) or channel_language
+    language = normalise_language(_get(entry, "language")) or channel_language
     key = guid_key(guid, url, title)
     return Story(
         guid_key=key,

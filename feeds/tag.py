@@ -55,8 +55,13 @@ _ASCII = str.maketrans(
         "´": "'",
     }
 )
-_CODE = re.compile(r"\b([a-z]{1,3})[\s-]?(\d{1,4})\b")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
+_ASCII_CASED = str.maketrans(
+    {"İ": "I", "Ş": "S", "Ğ": "G", "Ç": "C", "Ö": "O", "Ü": "U", "Â": "A", "Î": "I", "Û": "U"}
+)
+_FOLD_KEEPING_CASE = {**_ASCII_CASED, **_ASCII}
+_HAS_DIGIT = re.compile(r"\d")
+_CODE = re.compile(r"\b([A-Za-z]{1,3})[\s-]?(\d{1,4})\b")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 _SHORT = 3
 _PREFIX = 4
 
@@ -143,10 +148,23 @@ def fold(text: str, language: str | None) -> str:
     return text.lower().translate(_ASCII)
 
 
-def words(text: str, language: str | None) -> list[str]:
+def cased_words(text: str) -> list[str]:
+    """A text's words folded to ASCII letters but keeping their case (İ → I, ş → s), codes
+    joined (S-400 → S400) and apostrophe suffixes dropped (NATO'nun → NATO). Lower-casing
+    them gives what Turkish case folding and ASCII folding give: ı, I, i and İ all become i."""
+    folded = text.translate(_FOLD_KEEPING_CASE)
+    if _HAS_DIGIT.search(folded):
+        folded = _CODE.sub(_join_code, folded)
+    return [word.split("'", 1)[0] if "'" in word else word for word in _WORD.findall(folded)]
+
+
+def _join_code(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2)
+
+
+def words(text: str, language: str | None = None) -> list[str]:
     """Normalised words of a text: folded, codes joined, apostrophe suffixes dropped."""
-    folded = _CODE.sub(r"\1\2", fold(text, language))
-    return [word.split("'", 1)[0] for word in _WORD.findall(folded)]
+    return [word.lower() for word in cased_words(text)]
 
 
 @lru_cache(maxsize=8)
@@ -163,8 +181,15 @@ def stem(word: str, language: str) -> str:
 class _AliasWord:
     surface: str
     stem: str  # Turkish stem (English inflections are matched by suffix, not by stem)
+    # Short aliases written with capitals match only capitalised words: "US" never matches
+    # "us", "Fed" never "fed", "AB" never "ab".
+    case: str | None = None  # "upper", "title" or None
 
-    def matches(self, word: str, language: str) -> bool:
+    def matches(self, word: str, language: str, raw: str = "") -> bool:
+        if self.case == "upper" and not raw.isupper():
+            return False
+        if self.case == "title" and not raw[:1].isupper():
+            return False
         if word == self.surface:
             return True
         if len(self.surface) <= _SHORT or not word.startswith(self.surface[:_PREFIX]):
@@ -189,8 +214,14 @@ class _Alias:
     words: tuple[_AliasWord, ...]
 
 
-def _alias_word(surface: str) -> _AliasWord:
-    return _AliasWord(surface, stem(surface, "tr") if len(surface) > _SHORT else surface)
+def _alias_word(cased: str) -> _AliasWord:
+    surface = cased.lower()
+    case = None
+    if len(surface) <= _SHORT and cased.isupper():
+        case = "upper"
+    elif len(surface) <= _SHORT and cased[:1].isupper():
+        case = "title"
+    return _AliasWord(surface, stem(surface, "tr") if len(surface) > _SHORT else surface, case)
 
 
 class _PhraseIndex:
@@ -201,7 +232,7 @@ class _PhraseIndex:
         self._by_prefix: defaultdict[str, list[_Alias]] = defaultdict(list)
 
     def add(self, slug: str, text: str, language: str | None) -> None:
-        alias_words = tuple(_alias_word(w) for w in words(text, language))
+        alias_words = tuple(_alias_word(w) for w in cased_words(text))
         if not alias_words:
             return
         alias = _Alias(slug, text, alias_words)
@@ -210,7 +241,9 @@ class _PhraseIndex:
         if len(first.surface) > _SHORT:
             self._by_prefix[first.surface[:_PREFIX]].append(alias)
 
-    def find(self, tokens: list[str], language: str) -> list[tuple[_Alias, int, int]]:
+    def find(
+        self, tokens: list[str], raw: list[str], language: str
+    ) -> list[tuple[_Alias, int, int]]:
         """Every (phrase, start, end) occurrence in ``tokens``."""
         by_word, by_prefix = self._by_word, self._by_prefix
         found: list[tuple[_Alias, int, int]] = []
@@ -224,7 +257,7 @@ class _PhraseIndex:
             for alias in itertools.chain(exact or (), similar or ()):
                 end = start + len(alias.words)
                 if end <= len(tokens) and all(
-                    alias_word.matches(tokens[start + offset], language)
+                    alias_word.matches(tokens[start + offset], language, raw[start + offset])
                     for offset, alias_word in enumerate(alias.words)
                 ):
                     found.append((alias, start, end))
@@ -246,15 +279,21 @@ class Tagger:
                 self._aliases.add(topic.slug, text, "tr")
             for text in topic.exclude:
                 self._exclusions.add(topic.slug, text, None)
+        self._slugs_with_exclusions = frozenset(t.slug for t in taxonomy.topics if t.exclude)
 
     def tag(self, text: str, language: str | None) -> list[TagMatch]:
         """Topics of ``text`` (a title and summary), each once, in taxonomy order."""
         language = "tr" if language == "tr" else "en"
-        tokens = words(text, language)
-        matches = self._aliases.find(tokens, language)
+        raw = cased_words(text)
+        tokens = [word.lower() for word in raw]
+        matches = self._aliases.find(tokens, raw, language)
         if not matches:
             return []
-        excluded = [(a.slug, s, e) for a, s, e in self._exclusions.find(tokens, language)]
+        excluded = (
+            [(a.slug, s, e) for a, s, e in self._exclusions.find(tokens, raw, language)]
+            if any(alias.slug in self._slugs_with_exclusions for alias, _, _ in matches)
+            else []
+        )
         found: dict[str, TagMatch] = {}
         for alias, start, end in matches:
             if alias.slug in found:

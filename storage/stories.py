@@ -51,13 +51,18 @@ def replace_topics(session: Session, tags_by_story: Mapping[int, Sequence[TagInp
     connection = session.connection()
     for chunk in _chunks(list(tags_by_story), _CHUNK):
         connection.execute(delete(table).where(table.c.story_id.in_(chunk)))
+    insert_topics(session, tags_by_story)
+
+
+def insert_topics(session: Session, tags_by_story: Mapping[int, Sequence[TagInput]]) -> None:
+    """Store the topics of stories that have none yet."""
     rows = [
         {"story_id": story_id, "slug": tag.slug, "alias": tag.alias[:200]}
         for story_id, tags in tags_by_story.items()
         for tag in tags
     ]
     if rows:
-        connection.execute(insert(table), rows)
+        session.connection().execute(insert(STORY_TOPICS), rows)
 
 
 def upsert_stories(
@@ -149,7 +154,8 @@ def upsert_stories(
     for change in to_update:
         story_id = change.pop("id")
         session.execute(update(StoryRow).where(StoryRow.id == story_id).values(**change))
-    replace_topics(session, {**topics_by_story, **topics_changed})
+    insert_topics(session, topics_by_story)
+    replace_topics(session, topics_changed)
     return UpsertCounts(
         new=inserted,
         updated=len(to_update),
