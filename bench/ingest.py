@@ -363,7 +363,8 @@ def store_bodies(app: App, bodies: Sequence[Body], feed_count: int) -> StoreRun:
     """Parse, clean, de-duplicate and store every body as one poll of its feed does.
 
     Each source snapshot is one feed; its copies arrive as successive polls with new items.
-    Timed: ``Ingest.parse`` (parse, clean, tag) + ``Ingest.store_parsed`` per body. Registration is not timed.
+    Timed: ``Ingest.parse`` (parse, clean, tag) + ``Ingest.store_parsed`` per body.
+    Registration is not timed.
     """
     now = datetime.now(UTC)
     urls = [f"https://bench.invalid/feed/{index}" for index in range(feed_count)]
