@@ -359,7 +359,9 @@ def register_feeds(app: App, urls: Sequence[str], now: datetime) -> list[FeedRec
         ]
 
 
-def store_bodies(app: App, bodies: Sequence[Body], feed_count: int) -> StoreRun:
+def store_bodies(
+    app: App, bodies: Sequence[Body], feed_count: int, *, tagging: bool = True
+) -> StoreRun:
     """Parse, clean, de-duplicate and store every body as one poll of its feed does.
 
     Each source snapshot is one feed; its copies arrive as successive polls with new items.
@@ -371,6 +373,8 @@ def store_bodies(app: App, bodies: Sequence[Body], feed_count: int) -> StoreRun:
     feeds = register_feeds(app, urls, now)
     fetcher = app.new_fetcher()
     ingest = app.new_ingest(fetcher)
+    if not tagging:
+        ingest.tagger = None
     next_at = now + timedelta(minutes=15)
     parse_seconds = store_seconds = 0.0
     parsed_stories = new = duplicate = updated = 0
@@ -662,9 +666,12 @@ def write_report(result: dict[str, Any], out: TextIO) -> None:
             ", ".join(f"{k}={v}" for k, v in result["product_feedparser_flags"].items()),
         ),
         _row(
-            "end-to-end parse→clean→dedup→store",
+            "end-to-end parse→clean→tag→dedup→store"
+            if result["tagging"]
+            else "end-to-end parse→clean→dedup→store",
             f"{result['end_to_end_stories_per_s']:,.0f} stories/s",
-            f"parse+clean {parse_share:.0%}, store {1 - parse_share:.0%}",
+            f"parse+clean{'+tag' if result['tagging'] else ''} {parse_share:.0%}, "
+            f"store {1 - parse_share:.0%}",
         ),
         _row(
             "end-to-end / raw feedparser",
@@ -724,6 +731,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=16,
         help="fetcher global and per-host limit (16, haberci's default global limit)",
     )
+    parser.add_argument(
+        "--no-tagging",
+        action="store_true",
+        help="store without topic tagging (the ingest pipeline alone)",
+    )
     parser.add_argument("--repeats", type=int, default=5, help="runs per rate, median (5)")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="also profile one store run, top N"
@@ -763,7 +775,7 @@ def run(args: argparse.Namespace, human: TextIO) -> dict[str, Any]:
         for index in range(args.repeats):
             app = make_app(directory, f"store-{index}.db")
             try:
-                runs.append(store_bodies(app, bodies, len(sources)))
+                runs.append(store_bodies(app, bodies, len(sources), tagging=not args.no_tagging))
             finally:
                 app.close()
         rss_by_stage["end_to_end"] = round(peak_rss_mb(), 1)
@@ -846,6 +858,7 @@ def run(args: argparse.Namespace, human: TextIO) -> dict[str, Any]:
         "feeds_per_kind": args.feeds,
         "fetch_concurrency": args.concurrency,
         "server_process": True,
+        "tagging": not args.no_tagging,
         "commit": repository_commit(),
         "repeats": args.repeats,
         "python": platform.python_version(),

@@ -247,6 +247,7 @@ class _PhraseIndex:
         """Every (phrase, start, end) occurrence in ``tokens``."""
         by_word, by_prefix = self._by_word, self._by_prefix
         found: list[tuple[_Alias, int, int]] = []
+        count = len(tokens)
         for start, word in enumerate(tokens):
             exact = by_word.get(word)
             # Inflected forms share their first letters with the alias word (a stem change
@@ -255,10 +256,13 @@ class _PhraseIndex:
             if exact is None and similar is None:
                 continue
             for alias in itertools.chain(exact or (), similar or ()):
-                end = start + len(alias.words)
-                if end <= len(tokens) and all(
+                first, *rest = alias.words
+                end = start + 1 + len(rest)
+                if end > count or not first.matches(word, language, raw[start]):
+                    continue
+                if all(
                     alias_word.matches(tokens[start + offset], language, raw[start + offset])
-                    for offset, alias_word in enumerate(alias.words)
+                    for offset, alias_word in enumerate(rest, start=1)
                 ):
                     found.append((alias, start, end))
         return found
