@@ -1,0 +1,50 @@
+"""Floors for the topic tagger on the labelled set (``tests/data``): they may rise, never fall.
+
+The floors are the measured figures of the current tagger (see ``bench/relevance.py``); the
+relevance issue's targets (recall ≥ 0.95, precision ≥ 0.97, no topic below 0.85 F1) are above
+them, and each improvement raises these numbers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.relevance import TagReport, load_items, score_tagging
+from feeds.tag import Tagger
+from feeds.taxonomy import load_taxonomy
+
+OVERALL_PRECISION = 0.76
+OVERALL_RECALL = 0.83
+TOPIC_F1 = {
+    "russia": 0.87,
+    "usa": 0.86,
+    "eu": 0.83,
+    "ukraine": 0.97,
+    "migration": 0.94,
+    "economy": 0.57,
+    "politics": 0.55,
+    "syria": 0.99,
+    "energy": 0.68,
+    "defense-industry": 0.62,
+    "press-freedom": 0.44,
+    "disasters": 0.73,
+    "middle-east": 0.96,
+}
+
+
+@pytest.fixture(scope="module")
+def report() -> TagReport:
+    items = load_items()
+    assert len(items) >= 200
+    assert {item.language for item in items} >= {"en", "tr"}
+    return score_tagging(items, Tagger(load_taxonomy()))
+
+
+def test_overall_floors(report: TagReport) -> None:
+    assert report.overall.precision >= OVERALL_PRECISION
+    assert report.overall.recall >= OVERALL_RECALL
+
+
+@pytest.mark.parametrize(("slug", "floor"), sorted(TOPIC_F1.items()))
+def test_topic_floors(report: TagReport, slug: str, floor: float) -> None:
+    assert report.per_topic[slug].f1 >= floor
