@@ -63,6 +63,7 @@ class App:
                 pause_after_failures=s.pause_after_failures,
             ),
             backlog_age=timedelta(hours=s.backlog_age_hours),
+            article_fetches=s.article_fetches_per_poll,
         )
 
     def new_fetcher(self) -> Fetcher:

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, min_length=3, max_length=300)
     load_default_feeds: bool = Field(True, description="load the bundled feeds on first run")
+    article_fetches_per_poll: int = Field(
+        10, ge=0, le=200, description="article pages read per poll for entries without a summary"
+    )
     topics_file: Path | None = Field(
         None, description="a topics TOML file to use instead of the bundled one"
     )

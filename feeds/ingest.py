@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from feeds.article import fetch_article_summary, needs_article_summary
 from feeds.errors import FeedError, HTTPStatusError
 from feeds.fetch import Fetcher
 from feeds.models import FetchResult, ParsedFeed
@@ -49,6 +50,8 @@ class IngestSettings:
     poll: PollPolicy = field(default_factory=PollPolicy)
     backlog_age: timedelta = timedelta(hours=24)
     claim_lease: timedelta = timedelta(minutes=10)
+    # Article pages read per poll for entries without a usable summary (0: never).
+    article_fetches: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +162,7 @@ class Ingest:
             fetched = await self.fetcher.fetch(
                 feed.url, etag=feed.etag, last_modified=feed.last_modified
             )
-            outcome = await self._in_db_thread(self._store_fetch, feed, fetched)
+            outcome = await self._process(feed, fetched)
         except FeedError as exc:
             outcome = await self._in_db_thread(self._store_failure, feed, exc)
         outcome = replace(outcome, seconds=time.perf_counter() - started)
@@ -179,19 +182,74 @@ class Ingest:
         )
         return outcome
 
-    def _store_fetch(self, feed: FeedRecord, fetched: FetchResult) -> PollOutcome:
+    async def _process(self, feed: FeedRecord, fetched: FetchResult) -> PollOutcome:
+        """After a successful fetch: record an unchanged feed, or parse, complete and store."""
         now = self.clock()
         next_at = next_poll_after_success(now, feed.poll_interval_min, self.settings.poll, self.rng)
         digest = body_hash(fetched.body) if not fetched.not_modified else feed.body_hash
         if fetched.not_modified or digest == feed.body_hash:
-            with self.sessions.begin() as session:
-                feed_store.record_not_modified(
-                    session, feed.id, now, next_at, fetched.etag, fetched.last_modified
-                )
+            await self._in_db_thread(self._record_unchanged, feed, fetched, now, next_at)
             return PollOutcome(feed.id, feed.name, "not modified")
-        parsed = self.parse(fetched, now, feed.language)
-        counts = self.store_parsed(feed, parsed, now, next_at, fetched)
+        parsed = await self._in_db_thread(self.parse, fetched, now, feed.language)
+        parsed = await self._with_article_summaries(feed.id, parsed)
+        counts = await self._in_db_thread(self.store_parsed, feed, parsed, now, next_at, fetched)
         return PollOutcome.stored(feed.id, feed.name, counts, parsed.warning)
+
+    def _record_unchanged(
+        self, feed: FeedRecord, fetched: FetchResult, now: datetime, next_at: datetime
+    ) -> None:
+        with self.sessions.begin() as session:
+            feed_store.record_not_modified(
+                session, feed.id, now, next_at, fetched.etag, fetched.last_modified
+            )
+
+    async def _with_article_summaries(self, feed_id: int, parsed: ParsedFeed) -> ParsedFeed:
+        """Summaries from article pages for new or edited stories whose feed summary is empty,
+        very short or only the title (at most ``article_fetches`` per poll).
+
+        The content hash stays the feed's, so the next poll does not see an edit. A page that
+        cannot be fetched or summarised leaves the story as the feed gave it.
+        """
+        limit = self.settings.article_fetches
+        candidates = [
+            story
+            for story in parsed.stories
+            if story.url.startswith(("http://", "https://"))
+            and needs_article_summary(story.title, story.summary)
+        ]
+        if limit <= 0 or not candidates:
+            return parsed
+        stored = await self._in_db_thread(
+            self._stored_hashes, feed_id, [story.guid_key for story in candidates]
+        )
+        todo = [s for s in candidates if stored.get(s.guid_key) != s.content_hash][:limit]
+        if not todo:
+            return parsed
+        results = await asyncio.gather(
+            *(fetch_article_summary(self.fetcher, s.url, s.title, s.language) for s in todo),
+            return_exceptions=True,
+        )
+        summaries: dict[str, str] = {}
+        for story, result in zip(todo, results, strict=True):
+            if isinstance(result, str) and result:
+                summaries[story.guid_key] = result
+            elif isinstance(result, BaseException) and not isinstance(result, FeedError):
+                raise result
+        if not summaries:
+            return parsed
+        completed = [
+            replace(story, summary=summaries[story.guid_key])
+            if story.guid_key in summaries
+            else story
+            for story in parsed.stories
+        ]
+        if self.tagger is not None:
+            completed = tag_stories(completed, self.tagger)
+        return replace(parsed, stories=completed)
+
+    def _stored_hashes(self, feed_id: int, keys: list[str]) -> dict[str, str]:
+        with self.sessions() as session:
+            return story_store.content_hashes(session, feed_id, keys)
 
     def parse(self, fetched: FetchResult, now: datetime, language: str | None) -> ParsedFeed:
         """Parse and clean a body, then tag its stories with topics."""

@@ -251,3 +251,16 @@ def story_texts(
     if since is not None:
         query = query.where(StoryRow.published_at >= since)
     return [(row[0], row[1], row[2], row[3]) for row in session.execute(query)]
+
+
+def content_hashes(session: Session, feed_id: int, guid_keys: Sequence[str]) -> dict[str, str]:
+    """The stored content hash of each of a feed's entries that is stored, by guid key."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(guid_keys):
+        rows = session.execute(
+            select(StoryRow.guid_key, StoryRow.content_hash).where(
+                StoryRow.feed_id == feed_id, StoryRow.guid_key.in_(chunk)
+            )
+        )
+        found.update({key: content_hash for key, content_hash in rows})
+    return found

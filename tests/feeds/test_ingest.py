@@ -15,6 +15,8 @@ from feeds.fetch import Fetcher, FetchLimits
 from feeds.ingest import Ingest, IngestSettings
 from feeds.schedule import PollPolicy
 from feeds.ssrf import AddressPolicy
+from feeds.tag import Tagger
+from feeds.taxonomy import load_taxonomy
 from storage import feeds as feed_store
 from storage import stories as story_store
 from storage.feeds import FeedAlreadyExistsError, NewFeed
@@ -34,6 +36,7 @@ class Clock:
 
 
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+TAGGER = Tagger(load_taxonomy())
 
 
 def rss(items: list[tuple[str, str, str]], title: str = "Test feed") -> bytes:
@@ -69,7 +72,7 @@ def make_ingest(
             jitter=0.1, max_backoff=timedelta(hours=6), pause_after_failures=pause_after
         )
     )
-    return Ingest(sessions, fetcher, settings, clock=clock, rng=random.Random(7))
+    return Ingest(sessions, fetcher, settings, clock=clock, rng=random.Random(7), tagger=TAGGER)
 
 
 def register(sessions: sessionmaker[Session], url: str, clock: Clock) -> FeedRecord:
@@ -313,3 +316,69 @@ async def test_seed_article_in_a_feed_entry_gets_a_clean_summary(
         title,
     ):
         assert boilerplate not in story.summary
+
+
+async def test_entries_without_a_summary_get_one_from_their_article_page(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    import gzip
+    import json
+    from xml.sax.saxutils import escape
+
+    articles = REAL_FEEDS.parent.parent / "articles"
+    expected = next(
+        page
+        for page in json.loads((articles / "expected.json").read_text(encoding="utf-8"))
+        if page["file"].startswith("bbc_en_2026-04-25_nato")
+    )
+    page = gzip.decompress((articles / expected["file"]).read_bytes())
+    feed_server.add("/article/nato", page, content_type="text/html; charset=utf-8")
+    link = feed_server.url("/article/nato")
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f'<item><guid isPermaLink="false">nato-1</guid><title>{escape(expected["title"])}</title>'
+        f"<link>{link}</link></item>"
+        f'<item><guid isPermaLink="false">other</guid><title>Other</title><link>{link}?x=2</link>'
+        "<description>A summary that is long enough to be shown to readers as it stands, "
+        "so no article page is read for it.</description></item></channel></rss>"
+    )
+    feed_server.add("/f.xml", body)
+    feed = register(sessions, feed_server.url("/f.xml"), clock)
+    ingest = make_ingest(sessions, fetcher, clock)
+    await ingest.poll_feed(feed)
+    with sessions() as session:
+        stories = {s.guid_key: s for s in story_store.list_stories(session)}
+    assert set(stories) == {"guid:nato-1", "guid:other"}, stories
+    summary = stories["guid:nato-1"].summary
+    lead_start = " ".join((expected["standfirst"] or expected["lead"]).split()[:6])
+    assert summary.startswith(lead_start) and len(summary) <= 300
+    assert "nato" in stories["guid:nato-1"].topics
+    assert len(feed_server.requests_for("/article/nato")) == 1
+
+    feed_server.add("/f.xml", body + "<!-- changed bytes, same entries -->")
+    outcome = await ingest.poll_feed(reload(sessions, feed.id))
+    assert (outcome.new, outcome.updated, outcome.duplicate) == (0, 0, 2)
+    assert len(feed_server.requests_for("/article/nato")) == 1, "no second fetch"
+
+
+async def test_article_fetching_can_be_turned_off(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add(
+        "/page", b"<html><body><p>Text of the page.</p></body></html>", content_type="text/html"
+    )
+    feed_server.add(
+        "/f.xml",
+        rss([("1", "Only a title", "")]).replace(
+            b"https://news.example/1", feed_server.url("/page").encode()
+        ),
+    )
+    feed = register(sessions, feed_server.url("/f.xml"), clock)
+    ingest = Ingest(
+        sessions, fetcher, IngestSettings(article_fetches=0), clock=clock, rng=random.Random(1)
+    )
+    await ingest.poll_feed(feed)
+    assert feed_server.requests_for("/page") == []
+    with sessions() as session:
+        (story,) = story_store.list_stories(session)
+    assert story.summary == ""
