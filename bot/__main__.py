@@ -349,6 +349,7 @@ def story_json(story: StoryRecord) -> dict[str, Any]:
         "language": story.language,
         "author": story.author,
         "backlog": story.is_backlog,
+        "about_turkey": story.about_turkey,
         "topics": list(story.topics),
         "cluster_id": None,
         "cluster_sources": [{"source": story.feed_name, "url": story.url}],
@@ -462,7 +463,10 @@ def retag_command(
     since_at = _parse_since(since)
     with application() as app:
         report = retag(app.sessions, app.tagger, since_at)
-    out.print(f"re-tagged {report.scanned} stories; topics changed on {report.changed}")
+    out.print(
+        f"re-tagged {report.scanned} stories; topics changed on {report.changed}, "
+        f"about-Turkey verdicts changed on {report.filter_changed}"
+    )
 
 
 @cli.command("run")

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from feeds.about import judge_about_turkey
 from feeds.article import fetch_article_summary, needs_article_summary
 from feeds.errors import FeedError, HTTPStatusError
 from feeds.fetch import Fetcher
@@ -190,7 +191,9 @@ class Ingest:
         if fetched.not_modified or digest == feed.body_hash:
             await self._in_db_thread(self._record_unchanged, feed, fetched, now, next_at)
             return PollOutcome(feed.id, feed.name, "not modified")
-        parsed = await self._in_db_thread(self.parse, fetched, now, feed.language)
+        parsed = await self._in_db_thread(
+            self.parse, fetched, now, feed.language, not feed.turkey_focused
+        )
         parsed = await self._with_article_summaries(feed.id, parsed)
         counts = await self._in_db_thread(self.store_parsed, feed, parsed, now, next_at, fetched)
         return PollOutcome.stored(feed.id, feed.name, counts, parsed.warning)
@@ -251,12 +254,21 @@ class Ingest:
         with self.sessions() as session:
             return story_store.content_hashes(session, feed_id, keys)
 
-    def parse(self, fetched: FetchResult, now: datetime, language: str | None) -> ParsedFeed:
-        """Parse and clean a body, then tag its stories with topics."""
+    def parse(
+        self, fetched: FetchResult, now: datetime, language: str | None, general: bool = False
+    ) -> ParsedFeed:
+        """Parse and clean a body, tag its stories with topics and, for a general feed, judge
+        whether each story is about Turkey."""
         parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url, now, language)
-        if self.tagger is None:
-            return parsed
-        return replace(parsed, stories=tag_stories(parsed.stories, self.tagger))
+        stories = parsed.stories
+        if self.tagger is not None:
+            stories = tag_stories(stories, self.tagger)
+        if general:
+            stories = [
+                replace(s, about_turkey=judge_about_turkey(s.title, s.summary, s.language).about)
+                for s in stories
+            ]
+        return replace(parsed, stories=stories)
 
     def store_parsed(
         self,
@@ -326,7 +338,9 @@ class Ingest:
             raise feed_store.FeedAlreadyExistsError(new.url, existing.id)
         fetched = await self.fetcher.fetch(new.url)
         now = self.clock()
-        parsed = await self._in_db_thread(self.parse, fetched, now, new.language)
+        parsed = await self._in_db_thread(
+            self.parse, fetched, now, new.language, not new.turkey_focused
+        )
         stored, counts = await self._in_db_thread(self._register, new, parsed, now, fetched)
         outcome = PollOutcome.stored(stored.id, stored.name, counts, parsed.warning)
         return stored, replace(outcome, seconds=time.perf_counter() - started)

@@ -43,6 +43,7 @@ class Story:
     author: str | None
     date_fallback: bool = False
     topics: tuple[TagMatch, ...] = ()
+    about_turkey: bool | None = None  # decided for stories of general feeds only
 
 
 @dataclass(frozen=True, slots=True)

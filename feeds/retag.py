@@ -1,4 +1,4 @@
-"""Re-run tagging over stored stories after the taxonomy changed."""
+"""Re-run tagging and the general-feed filter over stored stories after the taxonomy changed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from feeds.about import judge_about_turkey
+from feeds.models import TagMatch
 from feeds.tag import Tagger
 from storage import stories as story_store
 
@@ -17,29 +19,42 @@ BATCH = 500
 class RetagReport:
     scanned: int
     changed: int
+    filter_changed: int = 0
 
 
 def retag(
     sessions: sessionmaker[Session], tagger: Tagger, since: datetime | None = None
 ) -> RetagReport:
-    """Re-tag every story (published at or after ``since``), batch by batch.
+    """Re-tag every story (published at or after ``since``), batch by batch, and re-judge
+    whether stories of general feeds are about Turkey.
 
-    Only the topic rows change: no story is added or removed, and a batch is one transaction.
+    Only topic rows and filter verdicts change: no story is added or removed, and a batch is
+    one transaction.
     """
-    scanned = changed = 0
+    scanned = changed = filter_changed = 0
     after = 0
     while True:
         with sessions.begin() as session:
             batch = story_store.story_texts(session, since=since, after_id=after, limit=BATCH)
             if not batch:
-                return RetagReport(scanned, changed)
-            before = story_store.topics_of(session, [story_id for story_id, *_ in batch])
-            updates = {}
-            for story_id, title, summary, language in batch:
-                tags = tagger.tag(f"{title}. {summary}", language)
-                if tuple(sorted(tag.slug for tag in tags)) != before.get(story_id, ()):
-                    updates[story_id] = tags
-            story_store.replace_topics(session, updates)
+                return RetagReport(scanned, changed, filter_changed)
+            before = story_store.topics_of(session, [story.id for story in batch])
+            topics: dict[int, list[TagMatch]] = {}
+            verdicts: dict[int, bool | None] = {}
+            for story in batch:
+                tags = tagger.tag(f"{story.title}. {story.summary}", story.language)
+                if tuple(sorted(tag.slug for tag in tags)) != before.get(story.id, ()):
+                    topics[story.id] = tags
+                about = (
+                    judge_about_turkey(story.title, story.summary, story.language).about
+                    if story.general_feed
+                    else None
+                )
+                if about != story.about_turkey:
+                    verdicts[story.id] = about
+            story_store.replace_topics(session, topics)
+            story_store.set_about_turkey(session, verdicts)
         scanned += len(batch)
-        changed += len(updates)
-        after = batch[-1][0]
+        changed += len(topics)
+        filter_changed += len(verdicts)
+        after = batch[-1].id

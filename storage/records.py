@@ -54,6 +54,7 @@ class StoryRecord:
     language: str | None
     author: str | None
     is_backlog: bool
+    about_turkey: bool | None
     topics: tuple[str, ...] = ()
 
 
@@ -87,6 +88,8 @@ class StoryInput(Protocol):
     def author(self) -> str | None: ...
     @property
     def topics(self) -> Sequence[TagInput]: ...
+    @property
+    def about_turkey(self) -> bool | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -120,6 +120,7 @@ def upsert_stories(
                 "summary": story.summary,
                 "content_hash": story.content_hash,
                 "updated_at": fetched_at,
+                "about_turkey": story.about_turkey,
             }
             if story.url != stored_url and story.url not in known_urls:
                 change["url"] = story.url
@@ -143,6 +144,7 @@ def upsert_stories(
                 "language": story.language,
                 "author": story.author,
                 "is_backlog": backlog_before is not None and story.published_at < backlog_before,
+                "about_turkey": story.about_turkey,
             }
         )
 
@@ -179,6 +181,7 @@ _STORY_COLUMNS = (
     StoryRow.language,
     StoryRow.author,
     StoryRow.is_backlog,
+    StoryRow.about_turkey,
 )
 
 
@@ -238,19 +241,43 @@ def count_stories(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(StoryRow)) or 0
 
 
+@dataclass(frozen=True, slots=True)
+class StoryText:
+    id: int
+    title: str
+    summary: str
+    language: str | None
+    general_feed: bool
+    about_turkey: bool | None
+
+
 def story_texts(
     session: Session, *, since: datetime | None, after_id: int, limit: int
-) -> list[tuple[int, str, str, str | None]]:
-    """(id, title, summary, language) of stories with an id above ``after_id``, by id."""
+) -> list[StoryText]:
+    """The text of stories with an id above ``after_id``, by id, for re-tagging."""
     query = (
-        select(StoryRow.id, StoryRow.title, StoryRow.summary, StoryRow.language)
+        select(
+            StoryRow.id,
+            StoryRow.title,
+            StoryRow.summary,
+            StoryRow.language,
+            FeedRow.turkey_focused.is_(False),
+            StoryRow.about_turkey,
+        )
+        .join(FeedRow, FeedRow.id == StoryRow.feed_id)
         .where(StoryRow.id > after_id)
         .order_by(StoryRow.id)
         .limit(limit)
     )
     if since is not None:
         query = query.where(StoryRow.published_at >= since)
-    return [(row[0], row[1], row[2], row[3]) for row in session.execute(query)]
+    return [StoryText(*row) for row in session.execute(query)]
+
+
+def set_about_turkey(session: Session, verdicts: Mapping[int, bool | None]) -> None:
+    """Store the general-feed filter's verdicts."""
+    for story_id, about in verdicts.items():
+        session.execute(update(StoryRow).where(StoryRow.id == story_id).values(about_turkey=about))
 
 
 def content_hashes(session: Session, feed_id: int, guid_keys: Sequence[str]) -> dict[str, str]:

@@ -98,6 +98,8 @@ class StoryRow(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     author: Mapped[str | None] = mapped_column(String(256))
     is_backlog: Mapped[bool] = mapped_column(Boolean, default=False)
+    # For stories of general feeds: whether they are about Turkey (NULL: Turkey-focused feed).
+    about_turkey: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class StoryTopicRow(Base):

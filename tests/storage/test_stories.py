@@ -34,6 +34,7 @@ class Entry:
     language: str | None = "en"
     author: str | None = None
     topics: tuple[Tag, ...] = ()
+    about_turkey: bool | None = None
 
 
 def raw_row(feed_id: int, guid: str, url: str) -> dict[str, object]:

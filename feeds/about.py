@@ -1,0 +1,98 @@
+"""The general-feed filter: is a story from a world feed about Turkey?
+
+A story is about Turkey when its title or summary names Turkey itself, Turkish institutions,
+companies or leading figures, or Turkey's role in an event (``feeds/about_turkey.toml``,
+"turkey"), or a place in Turkey that is more than a venue ("turkey-place"). The traps:
+
+- the bird and the holiday meal ("Thanksgiving turkey", "roast turkey", "turkey recipes"), and
+  Turkish delight, coffee or baths, are excluded phrases;
+- a Turkish-born person acting in an unrelated role ("Turkish-born", "of Turkish descent") and
+  people who "fled to Turkey" do not count;
+- a place that is only the venue of an unrelated event does not count: "talks in Istanbul",
+  "a summit held in Antalya", "the final at Istanbul" (event word, then in/at, then the place).
+  The same place in any other role ("an explosion in Istanbul", "Istanbul's mayor") counts.
+
+Stories from Turkey-focused feeds are always kept; this filter decides only for general feeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from feeds.tag import Tagger
+from feeds.taxonomy import Taxonomy, Topic, parse_taxonomy
+
+VENUE_EVENTS = [
+    "talks",
+    "negotiations",
+    "summit",
+    "conference",
+    "meeting",
+    "meetings",
+    "forum",
+    "congress",
+    "festival",
+    "tournament",
+    "match",
+    "final",
+    "championship",
+    "fair",
+    "expo",
+    "concert",
+    "ceremony",
+    "gala",
+    "exhibition",
+    "race",
+    "marathon",
+    "games",
+    "session",
+    "sessions",
+    "round",
+]
+VENUE_LINKS = ("in", "at", "held in", "hosted in", "held at", "taking place in", "being held in")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    about: bool
+    reason: str  # the alias that decided, or why nothing did
+
+
+def _with_venue_exclusions(topic: Topic) -> Topic:
+    """The place topic with "<event> in <place>" phrases excluded, for every place alias."""
+    places = [*topic.aliases_en, *topic.aliases_tr]
+    venues = tuple(
+        f"{event} {link} {place}"
+        for place in places
+        for event in VENUE_EVENTS
+        for link in VENUE_LINKS
+    )
+    return Topic(
+        topic.slug,
+        topic.name_en,
+        topic.name_tr,
+        topic.aliases_en,
+        topic.aliases_tr,
+        topic.exclude + venues,
+        topic.parent,
+    )
+
+
+@cache
+def _about_tagger() -> Tagger:
+    text = files("feeds").joinpath("about_turkey.toml").read_text(encoding="utf-8")
+    taxonomy = parse_taxonomy(text, "about_turkey.toml")
+    topics = tuple(
+        _with_venue_exclusions(t) if t.slug == "turkey-place" else t for t in taxonomy.topics
+    )
+    return Tagger(Taxonomy(topics, taxonomy.source))
+
+
+def judge_about_turkey(title: str, summary: str, language: str | None) -> Verdict:
+    """Whether a story is about Turkey, with the alias that decided."""
+    matches = _about_tagger().tag(f"{title}. {summary}", language)
+    if not matches:
+        return Verdict(False, "no mention of Turkey")
+    return Verdict(True, matches[0].alias)
