@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from feeds.about import judge_about_turkey  # noqa: E402
 from feeds.tag import Tagger  # noqa: E402
 from feeds.taxonomy import load_taxonomy  # noqa: E402
 
@@ -34,6 +35,8 @@ class Item:
     summary: str
     language: str | None
     topics: frozenset[str]
+    scope: str = "general"
+    about_turkey: bool = False
 
 
 @dataclass
@@ -87,6 +90,8 @@ def load_items(path: Path = EVAL_SET) -> list[Item]:
                     raw["summary"],
                     raw["language"],
                     frozenset(raw["topics"]),
+                    raw["scope"],
+                    raw["about_turkey"],
                 )
             )
     return items
@@ -126,6 +131,55 @@ def score_tagging(items: Sequence[Item], tagger: Tagger) -> TagReport:
     return report
 
 
+@dataclass
+class FilterReport:
+    score: Score = field(default_factory=Score)
+    judged: int = 0
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def error_rate(self) -> float:
+        return (self.score.fp + self.score.fn) / self.judged if self.judged else 0.0
+
+
+def score_filter(items: Sequence[Item]) -> FilterReport:
+    """The general-feed filter on items of general feeds: kept (about Turkey) or not."""
+    report = FilterReport()
+    for item in items:
+        if item.scope != "general":
+            continue
+        report.judged += 1
+        verdict = judge_about_turkey(item.title, item.summary, item.language)
+        if verdict.about and item.about_turkey:
+            report.score.tp += 1
+        elif verdict.about:
+            report.score.fp += 1
+            report.misses.append(
+                {
+                    "id": item.id,
+                    "kind": "kept, not about Turkey",
+                    "reason": verdict.reason,
+                    "title": item.title,
+                }
+            )
+        elif item.about_turkey:
+            report.score.fn += 1
+            report.misses.append(
+                {"id": item.id, "kind": "dropped, about Turkey", "title": item.title}
+            )
+    return report
+
+
+def write_filter_report(report: FilterReport, out: TextIO) -> None:
+    s = report.score
+    out.write(
+        f"general-feed filter over {report.judged} items of general feeds: precision "
+        f"{s.precision:.3f}  recall {s.recall:.3f}  errors {report.error_rate:.1%}\n"
+    )
+    for miss in report.misses:
+        out.write(f"  {miss['kind']:<24} {miss['id']}: {miss['title']}\n")
+
+
 def write_report(report: TagReport, items: int, out: TextIO) -> None:
     o = report.overall
     out.write(f"topic tagging over {items} labelled items\n")
@@ -152,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = score_tagging(items, Tagger(load_taxonomy()))
     human = sys.stderr if args.json else sys.stdout
     write_report(report, len(items), human)
+    filtered = score_filter(items)
+    write_filter_report(filtered, human)
     if args.json:
         result = {
             "items": len(items),
@@ -159,6 +215,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "overall": report.overall.as_dict(),
                 "per_topic": {slug: s.as_dict() for slug, s in report.per_topic.items()},
                 "misses": report.misses,
+            },
+            "filter": {
+                "judged": filtered.judged,
+                **filtered.score.as_dict(),
+                "error_rate": round(filtered.error_rate, 4),
+                "misses": filtered.misses,
             },
         }
         print(json.dumps(result, ensure_ascii=False))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.relevance import TagReport, load_items, score_tagging
+from bench.relevance import TagReport, load_items, score_filter, score_tagging
 from feeds.tag import Tagger
 from feeds.taxonomy import load_taxonomy
 
@@ -48,3 +48,10 @@ def test_overall_floors(report: TagReport) -> None:
 @pytest.mark.parametrize(("slug", "floor"), sorted(TOPIC_F1.items()))
 def test_topic_floors(report: TagReport, slug: str, floor: float) -> None:
     assert report.per_topic[slug].f1 >= floor
+
+
+def test_general_feed_filter_errors_stay_within_two_percent() -> None:
+    report = score_filter(load_items())
+    assert report.judged >= 300
+    assert report.error_rate <= 0.02
+    assert report.score.recall == 1.0
