@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds.parse import parse_feed
+from feeds.taxonomy import load_taxonomy
 
 SNAPSHOTS = Path("/work/shared/fixtures/feeds/real")
 OUT = Path(__file__).with_name("relevance_eval.jsonl")
@@ -32,28 +33,7 @@ SKIP_FILES = {
     "turkiyegazetesi_dunya.windows-1254.xml",  # same feed as the utf-8 file
 }
 
-TOPICS = (
-    "s400",
-    "f35",
-    "sanctions",
-    "nato",
-    "russia",
-    "usa",
-    "eu",
-    "ukraine",
-    "afghanistan",
-    "migration",
-    "economy",
-    "politics",
-    "kurds",
-    "syria",
-    "east-med",
-    "energy",
-    "defense-industry",
-    "press-freedom",
-    "disasters",
-    "middle-east",
-)
+TOPICS = tuple(load_taxonomy().slugs)  # the bundled topics, in their file order
 
 TURKEY_SCOPE_PREFIXES = (
     "aa_",
