@@ -417,7 +417,7 @@ def store_bodies(
             last_modified=None,
         )
         t0 = time.perf_counter()
-        parsed = ingest.parse(fetched, now, feed.language, not feed.turkey_focused)
+        parsed = ingest.parse(fetched, now, feed.language, tagging and not feed.turkey_focused)
         t1 = time.perf_counter()
         counts = ingest.store_parsed(feed, parsed, now, next_at, fetched)
         t2 = time.perf_counter()
@@ -763,7 +763,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-tagging",
         action="store_true",
-        help="store without topic tagging (the ingest pipeline alone)",
+        help="store without topic tagging and the general-feed filter (the ingest pipeline alone)",
     )
     parser.add_argument("--repeats", type=int, default=5, help="runs per rate, median (5)")
     parser.add_argument(
