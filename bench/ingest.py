@@ -59,6 +59,7 @@ from feeds.parse import parse_feed
 from storage import feeds as feed_store
 from storage import stories as story_store
 from storage.records import FeedRecord
+from tests.data.build_relevance_eval import GENERAL_SCOPE_PREFIXES
 from tests.support.feed_server import FeedServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -83,21 +84,6 @@ _CDATA = re.compile(rb"^(\s*<!\[CDATA\[)(.*?)(\]\]>\s*)$", re.S)
 
 
 # --- input -----------------------------------------------------------------------------------
-
-
-# World (general) feeds among the snapshots: their stories go through the about-Turkey filter.
-GENERAL_SOURCES = (
-    "abcnews",
-    "aljazeera",
-    "almonitor",
-    "cbsnews",
-    "dawn",
-    "dw_english",
-    "google_news",
-    "npr",
-    "nyt",
-    "washingtonpost",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +381,9 @@ def store_bodies(
     now = datetime.now(UTC)
     urls = [f"https://bench.invalid/feed/{index}" for index in range(feed_count)]
     names = {body.feed_index: body.source for body in bodies}
-    general = [names.get(index, "").startswith(GENERAL_SOURCES) for index in range(feed_count)]
+    general = [
+        names.get(index, "").startswith(GENERAL_SCOPE_PREFIXES) for index in range(feed_count)
+    ]
     feeds = register_feeds(app, urls, now, general)
     fetcher = app.new_fetcher()
     ingest = app.new_ingest(fetcher)

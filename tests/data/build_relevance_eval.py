@@ -20,6 +20,7 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from feeds.parse import parse_feed
 from feeds.taxonomy import load_taxonomy
@@ -614,8 +615,8 @@ def scope_of(stem: str) -> str:
     raise ValueError(f"no scope for {stem}")
 
 
-def build(snapshots: Path) -> list[dict]:
-    records: list[dict] = []
+def build(snapshots: Path) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
     seen_urls: set[str] = set()
     used: set[tuple[str, int]] = set()
     for path in sorted(snapshots.glob("*.xml")):
@@ -652,7 +653,7 @@ def build(snapshots: Path) -> list[dict]:
     return records
 
 
-def stats(records: list[dict]) -> str:
+def stats(records: list[dict[str, Any]]) -> str:
     lines = [f"items: {len(records)}"]
     lines.append(f"language: {dict(Counter(r['language'] for r in records).most_common())}")
     lines.append(f"scope: {dict(Counter(r['scope'] for r in records).most_common())}")
@@ -667,7 +668,7 @@ def stats(records: list[dict]) -> str:
         f"about_turkey: {dict(Counter(r['about_turkey'] for r in records))}"
         f" by language {dict(Counter((r['language'], r['about_turkey']) for r in records))}"
     )
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
     for r in records:
         if r["event"]:
             groups.setdefault(r["event"], []).append(r)
