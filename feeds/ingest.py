@@ -206,7 +206,7 @@ class Ingest:
                 session, feed.id, now, next_at, fetched.etag, fetched.last_modified
             )
 
-    async def _with_article_summaries(self, feed_id: int, parsed: ParsedFeed) -> ParsedFeed:
+    async def _with_article_summaries(self, feed_id: int | None, parsed: ParsedFeed) -> ParsedFeed:
         """Summaries from article pages for new or edited stories whose feed summary is empty,
         very short or only the title (at most ``article_fetches`` per poll).
 
@@ -222,8 +222,12 @@ class Ingest:
         ]
         if limit <= 0 or not candidates:
             return parsed
-        stored = await self._in_db_thread(
-            self._stored_hashes, feed_id, [story.guid_key for story in candidates]
+        stored = (
+            await self._in_db_thread(
+                self._stored_hashes, feed_id, [story.guid_key for story in candidates]
+            )
+            if feed_id is not None
+            else {}
         )
         todo = [s for s in candidates if stored.get(s.guid_key) != s.content_hash][:limit]
         if not todo:
@@ -341,6 +345,7 @@ class Ingest:
         parsed = await self._in_db_thread(
             self.parse, fetched, now, new.language, not new.turkey_focused
         )
+        parsed = await self._with_article_summaries(None, parsed)
         stored, counts = await self._in_db_thread(self._register, new, parsed, now, fetched)
         outcome = PollOutcome.stored(stored.id, stored.name, counts, parsed.warning)
         return stored, replace(outcome, seconds=time.perf_counter() - started)

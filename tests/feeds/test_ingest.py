@@ -382,3 +382,28 @@ async def test_article_fetching_can_be_turned_off(
     with sessions() as session:
         (story,) = story_store.list_stories(session)
     assert story.summary == ""
+
+
+async def test_a_new_feed_gets_article_summaries_on_its_first_fetch(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    page = (
+        "<html><head><title>Quake</title></head><body><article><h1>Quake</h1>"
+        "<p>A magnitude 5.1 earthquake shook the Aegean coast on Monday, officials said, "
+        "and no damage was reported in the towns nearby.</p></article></body></html>"
+    )
+    feed_server.add("/a/quake", page, content_type="text/html; charset=utf-8")
+    feed_server.add(
+        "/f.xml",
+        rss([("1", "Quake", "")]).replace(
+            b"https://news.example/1", feed_server.url("/a/quake").encode()
+        ),
+    )
+    feed, outcome = await make_ingest(sessions, fetcher, clock).add_feed(
+        NewFeed(url=feed_server.url("/f.xml"), poll_interval_min=15)
+    )
+    assert outcome.new == 1
+    with sessions() as session:
+        (story,) = story_store.list_stories(session)
+    assert story.summary.startswith("A magnitude 5.1 earthquake shook the Aegean coast")
+    assert "disasters" in story.topics
