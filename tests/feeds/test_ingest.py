@@ -399,7 +399,7 @@ async def test_a_new_feed_gets_article_summaries_on_its_first_fetch(
             b"https://news.example/1", feed_server.url("/a/quake").encode()
         ),
     )
-    feed, outcome = await make_ingest(sessions, fetcher, clock).add_feed(
+    _, outcome = await make_ingest(sessions, fetcher, clock).add_feed(
         NewFeed(url=feed_server.url("/f.xml"), poll_interval_min=15)
     )
     assert outcome.new == 1
