@@ -31,6 +31,7 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/relevance.py
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock: $(STAMP)
