@@ -139,7 +139,7 @@ def _sample_language(entries: list[Any]) -> str | None:
     """A feed's language detected once from a sample of its headlines (feeds that declare no
     language are nearly always in one language; the result is stored on the feed, so later
     polls skip detection)."""
-    sample = ". ".join(str(dict.get(entry, "title") or "") for entry in entries[:_LANGUAGE_SAMPLE])
+    sample = ". ".join(str(_get(entry, "title") or "") for entry in entries[:_LANGUAGE_SAMPLE])
     return detect_language(sample)
 
 
@@ -305,10 +305,9 @@ def _entry_to_story(
         return None
     summary = summarise(_entry_text(entry), title, site_names)
     guid = _get(entry, "id")
-    # dict.get: feedparser's own get() maps updated↔published with a deprecation warning.
     published, fell_back = pick_published(
-        (dict.get(entry, key) for key in ("published_parsed", "updated_parsed", "created_parsed")),
-        (dict.get(entry, key) for key in ("published", "updated", "created")),
+        (_get(entry, key) for key in ("published_parsed", "updated_parsed", "created_parsed")),
+        (_get(entry, key) for key in ("published", "updated", "created")),
         fetched_at,
     )
     language = normalise_language(_get(entry, "language")) or channel_language

@@ -2,16 +2,19 @@
 
 Text and aliases go through the same normalisation:
 
-- Turkish case folding (``İ``→``i``, ``I``→``ı`` in Turkish text), then folding to ASCII
-  letters (``ş``→``s``, ``ı``→``i`` …), so ``Türkiye``, ``TÜRKİYE`` and ``Turkiye`` agree;
+- folding to ASCII letters before lower-casing (``İ``→``I``, ``ş``→``s``, ``ı``→``i`` …), so
+  Turkish case pairs agree (``İ``/``i`` and ``I``/``ı`` all become ``i``) and ``Türkiye``,
+  ``TÜRKİYE`` and ``Turkiye`` are one word;
 - codes joined: ``S-400``, ``S 400`` and ``S400`` all become ``s400`` (one to three letters
   followed by digits);
 - a word's apostrophe suffix is dropped: ``NATO'nun`` → ``nato``, ``Turkey's`` → ``turkey``.
 
 A word matches an alias word when it is the same word, or the alias word followed by a Turkish
-suffix chain (``yaptırımları``, ``göçmenlerin``), or an English inflection (``sanctions``), or
-when both have the same Snowball stem in the text's language (``birliğine`` / ``birlik``).
-Aliases of three letters or fewer match only as whole words (``AB`` never matches ``ABD``).
+suffix chain (``yaptırımları``, ``göçmenlerin``) in Turkish text or an English inflection
+(``sanctions``, ``economies``) in other text, or, in Turkish text, when both have the same
+Snowball stem (``birliğine`` / ``birlik``). Aliases of three letters or fewer match only as
+whole words (``AB`` never matches ``ABD``); written in capitals, only capitalised words
+(``US`` never matches "us").
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import snowballstemmer
 from feeds.models import Story, TagMatch
 from feeds.taxonomy import Taxonomy
 
-_TURKISH_UPPER = str.maketrans({"İ": "i", "I": "ı"})
 _ASCII = str.maketrans(
     {
         "ı": "i",
@@ -141,13 +143,6 @@ TURKISH_SUFFIXES = _turkish_suffixes()
 ENGLISH_SUFFIXES = frozenset({"s", "es", "ed", "d", "ing", "n", "an", "ans", "ian", "ians"})
 
 
-def fold(text: str, language: str | None) -> str:
-    """Lower-case with Turkish rules for Turkish text, then fold to ASCII letters."""
-    if language == "tr":
-        text = text.translate(_TURKISH_UPPER)
-    return text.lower().translate(_ASCII)
-
-
 def cased_words(text: str) -> list[str]:
     """A text's words folded to ASCII letters but keeping their case (İ → I, ş → s), codes
     joined (S-400 → S400) and apostrophe suffixes dropped (NATO'nun → NATO). Lower-casing
@@ -162,7 +157,7 @@ def _join_code(match: re.Match[str]) -> str:
     return match.group(1) + match.group(2)
 
 
-def words(text: str, language: str | None = None) -> list[str]:
+def words(text: str) -> list[str]:
     """Normalised words of a text: folded, codes joined, apostrophe suffixes dropped."""
     return [word.lower() for word in cased_words(text)]
 
