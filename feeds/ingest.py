@@ -23,7 +23,7 @@ from feeds.about import judge_about_turkey
 from feeds.article import fetch_article_summary, needs_article_summary
 from feeds.errors import FeedError, HTTPStatusError
 from feeds.fetch import Fetcher
-from feeds.models import FetchResult, ParsedFeed
+from feeds.models import FetchResult, ParsedFeed, Story
 from feeds.parse import parse_feed
 from feeds.schedule import (
     PollPolicy,
@@ -194,7 +194,7 @@ class Ingest:
         parsed = await self._in_db_thread(
             self.parse, fetched, now, feed.language, not feed.turkey_focused
         )
-        parsed = await self._with_article_summaries(feed.id, parsed)
+        parsed = await self._with_article_summaries(feed.id, parsed, not feed.turkey_focused)
         counts = await self._in_db_thread(self.store_parsed, feed, parsed, now, next_at, fetched)
         return PollOutcome.stored(feed.id, feed.name, counts, parsed.warning)
 
@@ -206,7 +206,9 @@ class Ingest:
                 session, feed.id, now, next_at, fetched.etag, fetched.last_modified
             )
 
-    async def _with_article_summaries(self, feed_id: int | None, parsed: ParsedFeed) -> ParsedFeed:
+    async def _with_article_summaries(
+        self, feed_id: int | None, parsed: ParsedFeed, general: bool
+    ) -> ParsedFeed:
         """Summaries from article pages for new or edited stories whose feed summary is empty,
         very short or only the title (at most ``article_fetches`` per poll).
 
@@ -244,15 +246,21 @@ class Ingest:
                 raise result
         if not summaries:
             return parsed
-        completed = [
-            replace(story, summary=summaries[story.guid_key])
-            if story.guid_key in summaries
-            else story
-            for story in parsed.stories
-        ]
-        if self.tagger is not None:
-            completed = tag_stories(completed, self.tagger)
-        return replace(parsed, stories=completed)
+        # Only the completed stories are tagged and judged again, now with their new summary.
+        completed = {
+            story.guid_key: story
+            for story in self._annotate(
+                [
+                    replace(s, summary=summaries[s.guid_key])
+                    for s in todo
+                    if s.guid_key in summaries
+                ],
+                general,
+            )
+        }
+        return replace(
+            parsed, stories=[completed.get(story.guid_key, story) for story in parsed.stories]
+        )
 
     def _stored_hashes(self, feed_id: int, keys: list[str]) -> dict[str, str]:
         with self.sessions() as session:
@@ -264,7 +272,10 @@ class Ingest:
         """Parse and clean a body, tag its stories with topics and, for a general feed, judge
         whether each story is about Turkey."""
         parsed = parse_feed(fetched.body, fetched.headers, fetched.final_url, now, language)
-        stories = parsed.stories
+        return replace(parsed, stories=self._annotate(parsed.stories, general))
+
+    def _annotate(self, stories: list[Story], general: bool) -> list[Story]:
+        """Topics from title and summary and, for a general feed, the about-Turkey verdict."""
         if self.tagger is not None:
             stories = tag_stories(stories, self.tagger)
         if general:
@@ -272,7 +283,7 @@ class Ingest:
                 replace(s, about_turkey=judge_about_turkey(s.title, s.summary, s.language).about)
                 for s in stories
             ]
-        return replace(parsed, stories=stories)
+        return stories
 
     def store_parsed(
         self,
@@ -345,7 +356,7 @@ class Ingest:
         parsed = await self._in_db_thread(
             self.parse, fetched, now, new.language, not new.turkey_focused
         )
-        parsed = await self._with_article_summaries(None, parsed)
+        parsed = await self._with_article_summaries(None, parsed, not new.turkey_focused)
         stored, counts = await self._in_db_thread(self._register, new, parsed, now, fetched)
         outcome = PollOutcome.stored(stored.id, stored.name, counts, parsed.warning)
         return stored, replace(outcome, seconds=time.perf_counter() - started)

@@ -407,3 +407,27 @@ async def test_a_new_feed_gets_article_summaries_on_its_first_fetch(
         (story,) = story_store.list_stories(session)
     assert story.summary.startswith("A magnitude 5.1 earthquake shook the Aegean coast")
     assert "disasters" in story.topics
+
+
+async def test_general_feed_stories_are_judged_with_their_article_summary(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    page = (
+        "<html><head><title>Talks</title></head><body><article><h1>Talks</h1>"
+        "<p>Turkish and Greek ministers met in Ankara on Monday to discuss maritime borders, "
+        "officials from both countries said after the meeting.</p></article></body></html>"
+    )
+    feed_server.add("/a/talks", page, content_type="text/html; charset=utf-8")
+    feed_server.add(
+        "/f.xml",
+        rss([("1", "Ministers meet", "")]).replace(
+            b"https://news.example/1", feed_server.url("/a/talks").encode()
+        ),
+    )
+    await make_ingest(sessions, fetcher, clock).add_feed(
+        NewFeed(url=feed_server.url("/f.xml"), poll_interval_min=15, turkey_focused=False)
+    )
+    with sessions() as session:
+        (story,) = story_store.list_stories(session)
+    assert story.summary.startswith("Turkish and Greek ministers met in Ankara")
+    assert story.about_turkey is True
