@@ -6,7 +6,7 @@ import asyncio
 import difflib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,11 +26,12 @@ from feeds.ingest import Ingest, PollOutcome
 from feeds.opml import OPMLError
 from feeds.retag import retag
 from feeds.taxonomy import REQUIRED_SLUGS, TaxonomyError, load_taxonomy
+from storage import clusters as cluster_store
 from storage import db
 from storage import feeds as feed_store
 from storage import stories as story_store
 from storage.feeds import FeedAlreadyExistsError, FeedNotFoundError
-from storage.records import FeedRecord, StoryRecord
+from storage.records import ClusterSource, FeedRecord, StoryRecord
 
 cli = typer.Typer(
     name="haberci",
@@ -334,8 +335,12 @@ def _parse_since(value: str | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def story_json(story: StoryRecord) -> dict[str, Any]:
-    """The public ``stories --json`` object (a stable contract for scripts)."""
+def story_json(story: StoryRecord, sources: Sequence[ClusterSource] = ()) -> dict[str, Any]:
+    """The public ``stories --json`` object (a stable contract for scripts). ``sources`` are
+    the story's cluster's outlets (one link each); a story not in a cluster lists itself."""
+    cluster_sources = [{"source": s.source, "url": s.url} for s in sources] or [
+        {"source": story.feed_name, "url": story.url}
+    ]
     return {
         "id": story.id,
         "title": story.title,
@@ -351,8 +356,8 @@ def story_json(story: StoryRecord) -> dict[str, Any]:
         "backlog": story.is_backlog,
         "about_turkey": story.about_turkey,
         "topics": list(story.topics),
-        "cluster_id": None,
-        "cluster_sources": [{"source": story.feed_name, "url": story.url}],
+        "cluster_id": story.cluster_id,
+        "cluster_sources": cluster_sources,
     }
 
 
@@ -364,6 +369,9 @@ def stories(
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="at most this many")] = None,
     topic: Annotated[str | None, typer.Option(help="only stories tagged with this topic")] = None,
+    cluster: Annotated[
+        int | None, typer.Option(help="only the stories of this same-event cluster")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON array")] = False,
 ) -> None:
     """Every stored story, newest first (backlog included)."""
@@ -375,11 +383,17 @@ def stories(
             close = difflib.get_close_matches(topic, app.taxonomy.slugs, n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise typer.BadParameter(f"no topic {topic!r}{hint}", param_hint="--topic")
+        if cluster is not None and not cluster_store.cluster_exists(session, cluster):
+            raise fail(f"no cluster with id {cluster}")
         found = story_store.list_stories(
-            session, feed_id=feed, since=since_at, limit=limit, topic=topic
+            session, feed_id=feed, since=since_at, limit=limit, topic=topic, cluster_id=cluster
+        )
+        sources = cluster_store.cluster_sources(
+            session, [s.cluster_id for s in found if s.cluster_id is not None]
         )
     if as_json:
-        print(json.dumps([story_json(s) for s in found], ensure_ascii=False, indent=2))
+        rows = [story_json(s, sources.get(s.cluster_id or 0, ())) for s in found]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not found:
         out.print("no stories yet: run `haberci poll --once`")
@@ -387,6 +401,10 @@ def stories(
     table = Table("published (UTC)", "source", "story", title=f"{len(found)} stories")
     for s in found:
         text = f"[bold]{_escape(s.title)}[/bold]\n{_escape(s.summary)}\n[dim]{_escape(s.url)}[/dim]"
+        others = [o for o in sources.get(s.cluster_id or 0, ()) if o.story_id != s.id]
+        if others:
+            text += f"\n[dim]also: {_escape(', '.join(o.source for o in others))}"
+            text += f" (cluster {s.cluster_id})[/dim]"
         table.add_row(_when(s.published_at), _escape(s.feed_name), text)
     out.print(table)
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from feeds.cluster import ClusterSettings
 from feeds.defaults import default_feeds
 from feeds.fetch import Fetcher, FetchLimits
 from feeds.ingest import Ingest, IngestSettings, utc_now
@@ -64,6 +65,9 @@ class App:
             ),
             backlog_age=timedelta(hours=s.backlog_age_hours),
             article_fetches=s.article_fetches_per_poll,
+            clusters=ClusterSettings(
+                window=timedelta(hours=s.cluster_window_hours), threshold=s.cluster_threshold
+            ),
         )
 
     def new_fetcher(self) -> Fetcher:

@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     article_fetches_per_poll: int = Field(
         10, ge=0, le=200, description="article pages read per poll for entries without a summary"
     )
+    cluster_window_hours: float = Field(
+        48.0, gt=0, le=720, description="how far apart two reports of one event may be published"
+    )
+    cluster_threshold: float = Field(
+        0.15,
+        gt=0,
+        le=1,
+        description="similarity a story needs to join a same-event cluster (higher: stricter)",
+    )
     topics_file: Path | None = Field(
         None, description="a topics TOML file to use instead of the bundled one"
     )

@@ -55,7 +55,41 @@ class StoryRecord:
     author: str | None
     is_backlog: bool
     about_turkey: bool | None
+    cluster_id: int | None = None
     topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterCandidate:
+    """A stored story as clustering sees it (``cluster_id`` None: not placed yet)."""
+
+    story_id: int
+    feed_id: int
+    published_at: datetime
+    title: str
+    summary: str
+    language: str | None
+    cluster_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A clustering decision to store: the story's cluster and the cluster's representative."""
+
+    story_id: int
+    cluster_id: int
+    representative_id: int
+    started: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSource:
+    """One outlet's report in a same-event cluster."""
+
+    story_id: int
+    feed_id: int
+    source: str
+    url: str
 
 
 class TagInput(Protocol):
@@ -99,3 +133,4 @@ class UpsertCounts:
     new: int = 0
     updated: int = 0
     duplicate: int = 0
+    new_ids: tuple[int, ...] = ()

@@ -162,6 +162,7 @@ def upsert_stories(
         new=inserted,
         updated=len(to_update),
         duplicate=duplicate + (len(to_insert) - inserted),
+        new_ids=tuple(new_ids.values()),
     )
 
 
@@ -182,6 +183,7 @@ _STORY_COLUMNS = (
     StoryRow.author,
     StoryRow.is_backlog,
     StoryRow.about_turkey,
+    StoryRow.cluster_id,
 )
 
 
@@ -221,11 +223,14 @@ def list_stories(
     since: datetime | None = None,
     limit: int | None = None,
     topic: str | None = None,
+    cluster_id: int | None = None,
 ) -> list[StoryRecord]:
     """Stored stories, newest published first (backlog included), with their topics."""
     query = select(*_STORY_COLUMNS).join(FeedRow, FeedRow.id == StoryRow.feed_id)
     if feed_id is not None:
         query = query.where(StoryRow.feed_id == feed_id)
+    if cluster_id is not None:
+        query = query.where(StoryRow.cluster_id == cluster_id)
     if topic is not None:
         tagged = select(StoryTopicRow.story_id).where(StoryTopicRow.slug == topic)
         query = query.where(StoryRow.id.in_(tagged))

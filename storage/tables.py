@@ -83,6 +83,7 @@ class StoryRow(Base):
         UniqueConstraint("url", name="uq_stories_url"),
         Index("ix_stories_published_at", "published_at"),
         Index("ix_stories_feed_published", "feed_id", "published_at"),
+        Index("ix_stories_cluster", "cluster_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -100,6 +101,22 @@ class StoryRow(Base):
     is_backlog: Mapped[bool] = mapped_column(Boolean, default=False)
     # For stories of general feeds: whether they are about Turkey (NULL: Turkey-focused feed).
     about_turkey: Mapped[bool | None] = mapped_column(Boolean)
+    # The same-event cluster (see ClusterRow); NULL until clustering has placed the story.
+    cluster_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ClusterRow(Base):
+    """Stories of different outlets about one event. A cluster's id is the id of the story that
+    started it; the representative is the member most similar to the others."""
+
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    representative_id: Mapped[int] = mapped_column(Integer)
+    story_count: Mapped[int] = mapped_column(Integer)
+    source_count: Mapped[int] = mapped_column(Integer)
+    first_published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class StoryTopicRow(Base):
@@ -128,3 +145,4 @@ class MetaRow(Base):
 FEEDS: Table = FeedRow.__table__  # type: ignore[assignment]
 STORIES: Table = StoryRow.__table__  # type: ignore[assignment]
 STORY_TOPICS: Table = StoryTopicRow.__table__  # type: ignore[assignment]
+CLUSTERS: Table = ClusterRow.__table__  # type: ignore[assignment]

@@ -642,6 +642,7 @@ def build(snapshots: Path) -> list[dict[str, Any]]:
                     "language": story.language,
                     "title": story.title,
                     "summary": story.summary,
+                    "published": story.published_at.isoformat(),
                     "scope": scope_of(stem),
                     "topics": slugs,
                     "about_turkey": about_turkey,

@@ -1,0 +1,151 @@
+"""Query functions for same-event clusters: the window to cluster against, assignments, and
+each cluster's sources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from storage.records import ClusterCandidate, ClusterSource, Placement
+from storage.stories import _chunks
+from storage.tables import CLUSTERS, STORIES, ClusterRow, FeedRow, StoryRow
+
+_CANDIDATE_COLUMNS = (
+    StoryRow.id,
+    StoryRow.feed_id,
+    StoryRow.published_at,
+    StoryRow.title,
+    StoryRow.summary,
+    StoryRow.language,
+    StoryRow.cluster_id,
+)
+
+
+def clustered_since(session: Session, since: datetime, after_id: int = 0) -> list[ClusterCandidate]:
+    """Clustered stories published at or after ``since`` with an id above ``after_id`` (the
+    window to restore after a restart, or what other processes stored meanwhile). Uses the
+    published-at index: the cost follows the window, not the table."""
+    query = (
+        select(*_CANDIDATE_COLUMNS)
+        .where(
+            StoryRow.published_at >= since,
+            StoryRow.id > after_id,
+            StoryRow.cluster_id.is_not(None),
+        )
+        .order_by(StoryRow.published_at, StoryRow.id)
+    )
+    return [ClusterCandidate(*row) for row in session.execute(query)]
+
+
+def candidates(session: Session, story_ids: Sequence[int]) -> list[ClusterCandidate]:
+    """The given stories as clustering sees them."""
+    found: list[ClusterCandidate] = []
+    for chunk in _chunks(story_ids):
+        query = select(*_CANDIDATE_COLUMNS).where(StoryRow.id.in_(chunk))
+        found.extend(ClusterCandidate(*row) for row in session.execute(query))
+    return found
+
+
+def unclustered(
+    session: Session, *, since: datetime | None, after_id: int, limit: int
+) -> list[ClusterCandidate]:
+    """Stories not placed in a cluster yet (stored before clustering existed), by id."""
+    query = (
+        select(*_CANDIDATE_COLUMNS)
+        .where(StoryRow.id > after_id, StoryRow.cluster_id.is_(None))
+        .order_by(StoryRow.id)
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(StoryRow.published_at >= since)
+    return [ClusterCandidate(*row) for row in session.execute(query)]
+
+
+def store_placements(session: Session, placements: Sequence[Placement]) -> None:
+    """Create the clusters that were started, set each story's cluster, and refresh the touched
+    clusters' counts, time span and representative."""
+    if not placements:
+        return
+    connection = session.connection()
+    stories = STORIES.c
+    for placement in placements:
+        connection.execute(
+            update(STORIES)
+            .where(stories.id == placement.story_id)
+            .values(cluster_id=placement.cluster_id)
+        )
+    representative = {p.cluster_id: p.representative_id for p in placements}
+    started = {p.cluster_id for p in placements if p.started}
+    touched = sorted(representative)
+    for chunk in _chunks(touched):
+        stats = connection.execute(
+            select(
+                stories.cluster_id,
+                func.count(),
+                func.count(func.distinct(stories.feed_id)),
+                func.min(stories.published_at),
+                func.max(stories.published_at),
+            )
+            .where(stories.cluster_id.in_(chunk))
+            .group_by(stories.cluster_id)
+        )
+        new_rows = []
+        for cluster_id, count, sources, first, last in stats:
+            values = {
+                "representative_id": representative[cluster_id],
+                "story_count": count,
+                "source_count": sources,
+                "first_published_at": first,
+                "last_published_at": last,
+            }
+            if cluster_id in started:
+                new_rows.append({"id": cluster_id, **values})
+            else:
+                connection.execute(
+                    update(CLUSTERS).where(CLUSTERS.c.id == cluster_id).values(**values)
+                )
+        if new_rows:
+            connection.execute(insert(CLUSTERS), new_rows)
+
+
+def cluster_sources(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[ClusterSource]]:
+    """Each cluster's outlets, one link per feed (the feed's first report), the cluster's
+    representative first and then by time."""
+    found: dict[int, list[ClusterSource]] = {}
+    stories = StoryRow
+    for chunk in _chunks(list(dict.fromkeys(cluster_ids))):
+        rows = session.execute(
+            select(
+                stories.cluster_id,
+                stories.id,
+                stories.feed_id,
+                func.coalesce(FeedRow.title, FeedRow.url),
+                stories.url,
+                stories.published_at,
+                CLUSTERS.c.representative_id,
+            )
+            .join(FeedRow, FeedRow.id == stories.feed_id)
+            .join(CLUSTERS, CLUSTERS.c.id == stories.cluster_id)
+            .where(stories.cluster_id.in_(chunk))
+            .order_by(stories.cluster_id, stories.published_at, stories.id)
+        )
+        seen: set[tuple[int, int]] = set()
+        for cluster_id, story_id, feed_id, source, url, _published, rep in rows:
+            sources = found.setdefault(cluster_id, [])
+            source_entry = ClusterSource(story_id, feed_id, source, url)
+            if story_id == rep:
+                # The representative speaks for its feed, and comes first.
+                sources[:] = [s for s in sources if s.feed_id != feed_id]
+                sources.insert(0, source_entry)
+                seen.add((cluster_id, feed_id))
+            elif (cluster_id, feed_id) not in seen:
+                seen.add((cluster_id, feed_id))
+                sources.append(source_entry)
+    return found
+
+
+def cluster_exists(session: Session, cluster_id: int) -> bool:
+    return session.get(ClusterRow, cluster_id) is not None
