@@ -9,7 +9,13 @@ Measures, in one process pinned to one CPU, with SQLite in a temporary directory
    the real feed snapshots in ``shared/fixtures/feeds/real``, and its ratio to the raw rate;
 3. unchanged polls/s through ``Ingest.poll_feed`` and a real ``Fetcher`` against a local
    ``FeedServer``: the 304 path (ETag) and the same-body path (no validators, body hash equal);
-4. the peak RSS of the process.
+4. clustering's cost with 10,000 and 100,000 stories already stored (``--stored``): each
+   database holds a 48-hour window of real stories and older ones before it; a fresh
+   ``Ingest`` restores the window and places 1,000 new stories, timed per story;
+5. the peak RSS of the process.
+
+Tagging, the general-feed filter and same-event clustering all run inside the end-to-end
+figure; ``--no-tagging`` turns the three off to show the ingest pipeline alone.
 
 Usage: ``python bench/ingest.py [--json] [--items N] [--polls M]`` from the repository root
 (``python -m bench.ingest`` works too). With ``--json`` one JSON object goes to stdout and the
@@ -41,6 +47,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
@@ -50,6 +57,7 @@ from typing import Any, TextIO
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import feedparser
+from sqlalchemy import Select, literal, select
 
 from bot.app import App, open_app
 from bot.config import load_settings
@@ -59,6 +67,7 @@ from feeds.parse import parse_feed
 from storage import feeds as feed_store
 from storage import stories as story_store
 from storage.records import FeedRecord
+from storage.tables import CLUSTERS, STORIES
 from tests.data.build_relevance_eval import GENERAL_SCOPE_PREFIXES
 from tests.support.feed_server import FeedServer
 
@@ -389,6 +398,7 @@ def store_bodies(
     ingest = app.new_ingest(fetcher)
     if not tagging:
         ingest.tagger = None
+        ingest.settings = dataclasses.replace(ingest.settings, clusters=None)
     next_at = now + timedelta(minutes=15)
     parse_seconds = store_seconds = 0.0
     parsed_stories = new = duplicate = updated = 0
@@ -645,6 +655,123 @@ async def measure_unchanged_polls(
 # --- report ----------------------------------------------------------------------------------
 
 
+# --- clustering against many stored stories --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterScaling:
+    stored: int
+    window: int
+    placed: int
+    load_seconds: float
+    assign_seconds: float
+
+    @property
+    def us_per_story(self) -> float:
+        return (self.load_seconds + self.assign_seconds) / self.placed * 1e6
+
+    @property
+    def assign_us_per_story(self) -> float:
+        return self.assign_seconds / self.placed * 1e6
+
+
+def _story_row(feed_id: int, key: str, story: Any, published: datetime) -> dict[str, Any]:
+    return {
+        "feed_id": feed_id,
+        "guid_key": key,
+        "url": f"https://bench.invalid/story/{key}",
+        "title": story.title,
+        "summary": story.summary,
+        "content_hash": key,
+        "published_at": published,
+        "fetched_at": published,
+        "language": story.language,
+        "author": None,
+        "is_backlog": False,
+        "about_turkey": None,
+        "cluster_id": None,
+    }
+
+
+def measure_cluster_scaling(
+    directory: Path,
+    sources: Sequence[tuple[str, bytes]],
+    stored: int,
+    window_stories: int,
+    new_stories: int,
+) -> ClusterScaling:
+    """Store ``stored`` stories (``window_stories`` of them within the last 48 hours, the rest
+    spread over the year before), each already in its own cluster; then time a fresh
+    ``Ingest`` placing ``new_stories`` new ones: restoring the window from the database and
+    assigning the stories. The texts are the real snapshots' stories, reused."""
+    now = datetime.now(UTC)
+    pool = [
+        story
+        for _, data in sources
+        for story in parse_feed(data, FEED_HEADERS, "https://bench.invalid/", now).stories
+    ]
+    app = make_app(directory, f"clusters-{stored}.db")
+    try:
+        (feed,) = register_feeds(app, ["https://bench.invalid/feed/clusters"], now)
+        rows = []
+        old = stored - window_stories
+        for index in range(stored):
+            if index < old:  # spread over the year before the window
+                published = now - timedelta(days=3) - timedelta(days=362 * index / max(old, 1))
+            else:
+                published = now - timedelta(hours=47 * (stored - index) / window_stories)
+            rows.append(_story_row(feed.id, f"s{index}", pool[index % len(pool)], published))
+        with app.sessions.begin() as session:
+            connection = session.connection()
+            for start in range(0, len(rows), 5000):
+                connection.execute(STORIES.insert(), rows[start : start + 5000])
+            connection.execute(STORIES.update().values(cluster_id=STORIES.c.id))
+            connection.execute(
+                CLUSTERS.insert().from_select(
+                    [
+                        "id",
+                        "representative_id",
+                        "story_count",
+                        "source_count",
+                        "first_published_at",
+                        "last_published_at",
+                    ],
+                    select_cluster_rows(),
+                )
+            )
+            fresh = [
+                _story_row(feed.id, f"n{index}", pool[(index * 7 + 3) % len(pool)], now)
+                for index in range(new_stories)
+            ]
+            ids = [
+                story_id
+                for (story_id,) in connection.execute(
+                    STORIES.insert().returning(STORIES.c.id), fresh
+                )
+            ]
+        fetcher = app.new_fetcher()
+        ingest = app.new_ingest(fetcher)
+        try:
+            with app.sessions.begin() as session:
+                started = time.perf_counter()
+                ingest._place_in_clusters(session, ids[:1], now)  # restores the window
+                loaded = time.perf_counter()
+                ingest._place_in_clusters(session, ids[1:], now)
+                done = time.perf_counter()
+        finally:
+            ingest.close()
+            asyncio.run(fetcher.aclose())
+    finally:
+        app.close()
+    return ClusterScaling(stored, window_stories, new_stories, loaded - started, done - loaded)
+
+
+def select_cluster_rows() -> Select[Any]:
+    """Each story as its own one-story cluster."""
+    c = STORIES.c
+    return select(c.id, c.id, literal(1), literal(1), c.published_at, c.published_at)
+
+
 def _verdict(passed: bool) -> str:
     return "PASS" if passed else "FAIL"
 
@@ -683,7 +810,7 @@ def write_report(result: dict[str, Any], out: TextIO) -> None:
             ", ".join(f"{k}={v}" for k, v in result["product_feedparser_flags"].items()),
         ),
         _row(
-            "end-to-end parse→clean→tag→dedup→store"
+            "end-to-end parse→clean→tag→cluster→store"
             if result["tagging"]
             else "end-to-end parse→clean→dedup→store",
             f"{result['end_to_end_stories_per_s']:,.0f} stories/s",
@@ -709,6 +836,14 @@ def write_report(result: dict[str, Any], out: TextIO) -> None:
             f"{result['unchanged_polls_per_s']:,.0f} polls/s",
             f"target ≥ {TARGET_POLLS_PER_S:.0f}",
             _verdict(passed["unchanged_polls_per_s"]),
+        ),
+        *(
+            _row(
+                f"clustering, {c['stored']:,} stored",
+                f"{c['assign_us_per_story']:,.0f} µs/story",
+                f"window {c['in_window']:,}, load {c['window_load_seconds']:.2f} s",
+            )
+            for c in result["clustering_with_stored"]
         ),
         _row(
             "peak RSS",
@@ -753,14 +888,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="store without topic tagging and the general-feed filter (the ingest pipeline alone)",
     )
+    parser.add_argument(
+        "--stored",
+        default="10000,100000",
+        help="stories already stored for the clustering measurement, comma-separated "
+        "(10000,100000; 0 skips it)",
+    )
+    parser.add_argument(
+        "--window-stories", type=int, default=2000, help="of them, within the window (2000)"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="runs per rate, median (5)")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="also profile one store run, top N"
     )
     args = parser.parse_args(argv)
-    for name in ("items", "polls", "feeds", "repeats", "concurrency"):
+    for name in ("items", "polls", "feeds", "repeats", "concurrency", "window_stories"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    try:
+        args.stored = [int(part) for part in str(args.stored).split(",") if int(part) > 0]
+    except ValueError:
+        parser.error(f"--stored takes comma-separated counts, not {args.stored!r}")
+    if any(count < args.window_stories for count in args.stored):
+        parser.error("each --stored count must be at least --window-stories")
     return args
 
 
@@ -817,6 +967,15 @@ def run(args: argparse.Namespace, human: TextIO) -> dict[str, Any]:
         finally:
             app.close()
         rss_by_stage["unchanged_polls"] = round(peak_rss_mb(), 1)
+        # In a child process: generating 100,000 stored rows must not count in this
+        # process's peak RSS, which measures ingest.
+        with ProcessPoolExecutor(max_workers=1) as child:
+            scaling = [
+                child.submit(
+                    measure_cluster_scaling, directory, sources, count, args.window_stories, 1000
+                ).result()
+                for count in args.stored
+            ]
 
     store_rates = [r.stored / r.seconds for r in runs]
     store_rate = Rate(statistics.median(store_rates), max(store_rates), tuple(store_rates))
@@ -864,6 +1023,17 @@ def run(args: argparse.Namespace, human: TextIO) -> dict[str, Any]:
         "unchanged_304_polls_per_s": round(polls.rate_304, 1),
         "unchanged_same_body_polls_per_s": round(polls.rate_same, 1),
         "unchanged_polls_per_s": round(polls.rate, 1),
+        "clustering_with_stored": [
+            {
+                "stored": c.stored,
+                "in_window": c.window,
+                "placed": c.placed,
+                "window_load_seconds": round(c.load_seconds, 3),
+                "assign_us_per_story": round(c.assign_us_per_story, 1),
+                "us_per_story": round(c.us_per_story, 1),
+            }
+            for c in scaling
+        ],
         "peak_rss_mb": round(rss, 1),
         "peak_rss_mb_after_stage": rss_by_stage,
         "items": entries,

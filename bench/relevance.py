@@ -1,8 +1,12 @@
-"""Relevance benchmark: the topic tagger measured against the labelled set in ``tests/data``.
+"""Relevance benchmark: tagging, the general-feed filter and same-event clustering measured
+against the labelled set in ``tests/data``.
 
 Prints per-topic precision, recall and F1 (micro-averaged overall), and every miss: each
-false negative and false positive with the item's title and the alias that fired. With
-``--json`` one JSON object goes to stdout and the report to stderr.
+false negative and false positive with the item's title and the alias that fired; the
+general-feed filter's precision, recall and errors; and clustering's pairwise precision,
+recall and F1 with every wrongly joined and wrongly split pair. Clustering sees the items one
+at a time in publication order, as a polling bot does. With ``--json`` one JSON object goes to
+stdout and the report to stderr.
 
 Usage: ``python bench/relevance.py [--json]`` from the repository root.
 """
@@ -10,10 +14,12 @@ Usage: ``python bench/relevance.py [--json]`` from the repository root.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,8 +28,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from feeds.about import judge_about_turkey  # noqa: E402
+from feeds.cluster import ClusterIndex, ClusterSettings  # noqa: E402
 from feeds.tag import Tagger  # noqa: E402
 from feeds.taxonomy import load_taxonomy  # noqa: E402
+from storage.records import ClusterCandidate  # noqa: E402
 
 EVAL_SET = ROOT / "tests" / "data" / "relevance_eval.jsonl"
 
@@ -37,6 +45,9 @@ class Item:
     topics: frozenset[str]
     scope: str = "general"
     about_turkey: bool = False
+    file: str = ""
+    published: datetime | None = None
+    event: str | None = None
 
 
 @dataclass
@@ -92,6 +103,9 @@ def load_items(path: Path = EVAL_SET) -> list[Item]:
                     frozenset(raw["topics"]),
                     raw["scope"],
                     raw["about_turkey"],
+                    raw["file"],
+                    datetime.fromisoformat(raw["published"]),
+                    raw["event"],
                 )
             )
     return items
@@ -198,6 +212,76 @@ def write_report(report: TagReport, items: int, out: TextIO) -> None:
         )
 
 
+@dataclass
+class ClusterReport:
+    score: Score = field(default_factory=Score)
+    clusters: int = 0
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+
+def cluster_items(items: Sequence[Item], settings: ClusterSettings) -> dict[str, int]:
+    """Each item's cluster id, with items fed one at a time in publication order (each file
+    is one feed)."""
+    files = sorted({item.file for item in items})
+    order = sorted(range(len(items)), key=lambda i: (items[i].published or datetime.min, i))
+    index = ClusterIndex(settings)
+    found: dict[str, int] = {}
+    for position in order:
+        item = items[position]
+        assert item.published is not None
+        candidate = ClusterCandidate(
+            position + 1,
+            files.index(item.file),
+            item.published,
+            item.title,
+            item.summary,
+            item.language,
+            None,
+        )
+        (placement,) = index.assign([candidate])
+        found[item.id] = placement.cluster_id
+    return found
+
+
+def score_clustering(
+    items: Sequence[Item], settings: ClusterSettings | None = None
+) -> ClusterReport:
+    """Pairwise precision and recall: a pair is positive when both items carry one event label
+    (labelled same-event), predicted when clustering put them in one cluster."""
+    clusters = cluster_items(items, settings or ClusterSettings())
+    report = ClusterReport(clusters=len(set(clusters.values())))
+    for a, b in itertools.combinations(items, 2):
+        labelled = a.event is not None and a.event == b.event
+        joined = clusters[a.id] == clusters[b.id]
+        if labelled and joined:
+            report.score.tp += 1
+        elif joined or labelled:
+            if joined:
+                report.score.fp += 1
+            else:
+                report.score.fn += 1
+            report.misses.append(
+                {
+                    "kind": "joined, different events" if joined else "split, same event",
+                    "ids": [a.id, b.id],
+                    "titles": [a.title, b.title],
+                }
+            )
+    return report
+
+
+def write_cluster_report(report: ClusterReport, items: int, out: TextIO) -> None:
+    s = report.score
+    out.write(
+        f"clustering of {items} items into {report.clusters} clusters, pairwise: precision "
+        f"{s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f} "
+        f"({s.tp + s.fn} labelled same-event pairs)\n"
+    )
+    for miss in report.misses:
+        first, second = miss["titles"]
+        out.write(f"  {miss['kind']:<26} {first[:70]}  <>  {second[:70]}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -208,6 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_report(report, len(items), human)
     filtered = score_filter(items)
     write_filter_report(filtered, human)
+    clustered = score_clustering(items)
+    write_cluster_report(clustered, len(items), human)
     if args.json:
         result = {
             "items": len(items),
@@ -221,6 +307,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 **filtered.score.as_dict(),
                 "error_rate": round(filtered.error_rate, 4),
                 "misses": filtered.misses,
+            },
+            "clustering": {
+                "clusters": clustered.clusters,
+                **clustered.score.as_dict(),
+                "misses": clustered.misses,
             },
         }
         print(json.dumps(result, ensure_ascii=False))

@@ -3,17 +3,20 @@
 Pure and incremental. Each story becomes a bag of words from its title (counted
 ``TITLE_WEIGHT`` times) and summary, folded and stemmed like the tagger's words (``Geneva``,
 ``Cenevre'de``, ``talks``/``talk`` …). Words are weighted by inverse document frequency over
-the stories in the time window, so names, places and numbers that few stories share weigh
-most and words every story uses weigh nearly nothing — no stopword list is needed.
+every story the index has counted (the window restored at start and all stories since), so
+names, places and numbers that few stories share weigh most and words every story uses weigh
+nearly nothing — no stopword list is needed.
 
 A new story is compared with the stories published within ``window`` of it, through an
 inverted index (word → stories), so the cost depends on how many stories the window holds
-and not on how many are stored. Its score for a cluster is the average similarity (cosine)
-to the cluster's members in the window (average linkage), less ``same_feed_penalty`` for each
-member from the same feed — an outlet's own follow-ups are usually different stories, not
-the same report. It joins the best cluster when that score reaches ``threshold``, else it
-starts a cluster. A cluster's id is the id of the story that started it, so clusters are
-stable: a decision is never revisited, and a restart reloads the window and goes on.
+and not on how many are stored. Its score for a cluster is the mean cosine similarity to its
+three most similar members of that cluster in the window (average linkage over the best few,
+so that a long-running cluster whose reports drift apart still takes a report close to some
+of them), less ``same_feed_penalty`` for each member from the same feed: an outlet's own
+follow-ups are more often new stories than repeats. It joins the best cluster when that score
+reaches ``threshold``, else it starts one. A cluster's id is the id of the story that started
+it, so clusters are stable: a decision is never revisited, and a restart reloads the window
+and goes on.
 
 The representative story of a cluster is the member most similar to the others (the sum of
 its similarities), i.e. the report that best covers what the outlets share.
@@ -21,6 +24,7 @@ its similarities), i.e. the report that best covers what the outlets share.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
@@ -31,16 +35,20 @@ from feeds.tag import cased_words, stem
 from storage.records import ClusterCandidate, Placement
 
 TITLE_WEIGHT = 2.0
+NORM_REFRESH = 1.25
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterSettings:
     window: timedelta = timedelta(hours=48)
-    threshold: float = 0.15
+    threshold: float = 0.18
     same_feed_penalty: float = 0.1
-    # Words in more than this share of the window's stories are not used to find candidates
-    # (they would list most of the window and add almost nothing to a similarity).
-    common_share: float = 0.5
+    # Candidates are found through a story's most distinctive words (highest weight), and
+    # only the best few by those words are compared in full.
+    key_terms: int = 12
+    candidates: int = 20
+    # Average linkage over a cluster's members (0), or over its best-matching few.
+    linkage_top: int = 3
 
 
 Terms = dict[str, float]
@@ -68,6 +76,8 @@ class _Member:
     terms: Terms
     cluster_id: int
     centrality: float = 0.0
+    norm: float = 0.0
+    norm_seen: int = -1  # how many stories had been counted when ``norm`` was computed
 
 
 @dataclass(slots=True)
@@ -83,9 +93,12 @@ class ClusterIndex:
         self.settings = settings
         self._members: dict[int, _Member] = {}
         self._by_time: deque[_Member] = deque()  # in order of arrival
-        self._postings: defaultdict[str, set[int]] = defaultdict(set)
+        # word → {story id: the word's count in that story}
+        self._postings: defaultdict[str, dict[int, float]] = defaultdict(dict)
         self._df: Counter[str] = Counter()
         self._seen = 0
+        self._idf_cache: dict[str, float] = {}
+        self._idf_seen = 0
         self._clusters: dict[int, _Cluster] = {}
         self.newest: datetime | None = None
         self.max_story_id = 0
@@ -99,10 +112,27 @@ class ClusterIndex:
     # --- weights ---------------------------------------------------------------------------
 
     def _idf(self, term: str) -> float:
-        return math.log((self._seen + 1) / (self._df.get(term, 0) + 0.5))
+        """Inverse document frequency, cached until more stories are counted."""
+        cache = self._idf_cache
+        if self._idf_seen != self._seen:
+            cache.clear()
+            self._idf_seen = self._seen
+        idf = cache.get(term)
+        if idf is None:
+            idf = cache[term] = math.log((self._seen + 1) / (self._df.get(term, 0) + 0.5))
+        return idf
 
     def _norm(self, terms: Terms) -> float:
-        return math.sqrt(sum((count * self._idf(t)) ** 2 for t, count in terms.items())) or 1.0
+        idf = self._idf
+        return math.sqrt(sum((count * idf(t)) ** 2 for t, count in terms.items())) or 1.0
+
+    def _member_norm(self, member: _Member) -> float:
+        """A member's vector length under the current weights. Weights drift slowly as stories
+        are counted, so it is recomputed once the count has grown by a quarter."""
+        if member.norm_seen < 0 or self._seen > member.norm_seen * NORM_REFRESH:
+            member.norm = self._norm(member.terms)
+            member.norm_seen = self._seen
+        return member.norm
 
     # --- window ----------------------------------------------------------------------------
 
@@ -110,7 +140,7 @@ class ClusterIndex:
         self._members[member.story_id] = member
         self._by_time.append(member)
         for term in member.terms:
-            self._postings[term].add(member.story_id)
+            self._postings[term][member.story_id] = member.terms[term]
         self._clusters.setdefault(member.cluster_id, _Cluster()).members.append(member)
         self.max_story_id = max(self.max_story_id, member.story_id)
         if self.newest is None or member.published_at > self.newest:
@@ -138,7 +168,7 @@ class ClusterIndex:
         del self._members[member.story_id]
         for term in member.terms:
             posting = self._postings[term]
-            posting.discard(member.story_id)
+            posting.pop(member.story_id, None)
             if not posting:
                 del self._postings[term]
         cluster = self._clusters[member.cluster_id]
@@ -189,47 +219,38 @@ class ClusterIndex:
         return assignments
 
     def _similarities(self, story: ClusterCandidate, bag: Terms, norm: float) -> dict[int, float]:
-        """Cosine similarity of a story to every window member sharing a distinctive word and
-        published within the window of it."""
-        limit = max(10, int(self.settings.common_share * len(self._members)))
-        dots: defaultdict[int, float] = defaultdict(float)
-        for term, count in bag.items():
+        """Cosine similarity of a story to the window members most likely to report the same
+        event: those sharing its most distinctive words (found through the inverted index),
+        the best ``candidates`` of them by those words alone. Members published more than a
+        window away are left out."""
+        settings = self.settings
+        idf = {term: self._idf(term) for term in bag}
+        keys = heapq.nlargest(settings.key_terms, bag, key=lambda t: bag[t] * idf[t])
+        members = self._members
+        rough: defaultdict[int, float] = defaultdict(float)
+        for term in keys:
             posting = self._postings.get(term)
-            if not posting or len(posting) > limit:
+            if not posting:
                 continue
-            idf = self._idf(term)
-            weight = count * idf * idf
-            for other_id in posting:
-                dots[other_id] += weight * self._members[other_id].terms[term]
-        window = self.settings.window
+            weight = bag[term] * idf[term] * idf[term]
+            for other_id, count in posting.items():
+                rough[other_id] += weight * count
         sims: dict[int, float] = {}
-        for other_id, dot in dots.items():
-            other = self._members[other_id]
-            if abs(other.published_at - story.published_at) <= window:
-                sims[other_id] = dot / (norm * self._norm(other.terms))
+        for other_id in heapq.nlargest(settings.candidates, rough, key=rough.__getitem__):
+            other = members[other_id]
+            if abs(other.published_at - story.published_at) > settings.window:
+                continue
+            terms = other.terms
+            dot = sum(count * terms[t] * idf[t] * idf[t] for t, count in bag.items() if t in terms)
+            sims[other_id] = dot / (norm * self._member_norm(other))
         return sims
 
     def _assign_one(self, story: ClusterCandidate, bag: Terms) -> Placement:
         norm = self._norm(bag)
         sims = self._similarities(story, bag, norm)
-        totals: defaultdict[int, float] = defaultdict(float)
-        for other_id, sim in sims.items():
-            other = self._members[other_id]
-            penalty = self.settings.same_feed_penalty if other.feed_id == story.feed_id else 0.0
-            totals[other.cluster_id] += sim - penalty
         best_id, best_score = None, 0.0
-        for cluster_id, total in totals.items():
-            cluster = self._clusters[cluster_id]
-            in_window = [
-                m
-                for m in cluster.members
-                if abs(m.published_at - story.published_at) <= self.settings.window
-            ]
-            # Members sharing no word still count (similarity 0) and their penalty applies.
-            same_feed = sum(
-                1 for m in in_window if m.feed_id == story.feed_id and m.story_id not in sims
-            )
-            score = (total - same_feed * self.settings.same_feed_penalty) / max(len(in_window), 1)
+        for cluster_id in dict.fromkeys(self._members[other].cluster_id for other in sims):
+            score = self._linkage(story, sims, self._clusters[cluster_id])
             if score > best_score:
                 best_id, best_score = cluster_id, score
         started = best_id is None or best_score < self.settings.threshold
@@ -244,6 +265,23 @@ class ClusterIndex:
                 member.centrality += sim
         cluster.representative = max(cluster.members, key=lambda m: (m.centrality, -m.story_id))
         return Placement(story.story_id, cluster_id, cluster.representative.story_id, started)
+
+    def _linkage(self, story: ClusterCandidate, sims: dict[int, float], cluster: _Cluster) -> float:
+        """A story's score for a cluster: the mean of its similarities to the cluster's members
+        in the window (each less the same-feed penalty), over the ``linkage_top`` best (0: all)."""
+        settings = self.settings
+        scores = sorted(
+            (
+                sims.get(m.story_id, 0.0)
+                - (settings.same_feed_penalty if m.feed_id == story.feed_id else 0.0)
+                for m in cluster.members
+                if abs(m.published_at - story.published_at) <= settings.window
+            ),
+            reverse=True,
+        )
+        if settings.linkage_top:
+            scores = scores[: settings.linkage_top]
+        return sum(scores) / len(scores) if scores else 0.0
 
     def _recompute_centrality(self, cluster: _Cluster) -> None:
         members = cluster.members
@@ -260,7 +298,7 @@ class ClusterIndex:
         if len(a.terms) > len(b.terms):
             a, b = b, a
         dot = sum(c * b.terms[t] * self._idf(t) ** 2 for t, c in a.terms.items() if t in b.terms)
-        return dot / (self._norm(a.terms) * self._norm(b.terms))
+        return dot / (self._member_norm(a) * self._member_norm(b))
 
     def representative_of(self, cluster_id: int) -> int | None:
         cluster = self._clusters.get(cluster_id)

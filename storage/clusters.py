@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.records import ClusterCandidate, ClusterSource, Placement
@@ -65,50 +66,65 @@ def unclustered(
 
 
 def store_placements(session: Session, placements: Sequence[Placement]) -> None:
-    """Create the clusters that were started, set each story's cluster, and refresh the touched
-    clusters' counts, time span and representative."""
+    """Create the clusters that were started, set each story's cluster, and refresh the
+    clusters that were joined: counts, time span and representative."""
     if not placements:
         return
     connection = session.connection()
     stories = STORIES.c
-    for placement in placements:
-        connection.execute(
-            update(STORIES)
-            .where(stories.id == placement.story_id)
-            .values(cluster_id=placement.cluster_id)
-        )
+    connection.execute(
+        update(STORIES)
+        .where(stories.id == bindparam("story"))
+        .values(cluster_id=bindparam("cluster")),
+        [{"story": p.story_id, "cluster": p.cluster_id} for p in placements],
+    )
     representative = {p.cluster_id: p.representative_id for p in placements}
     started = {p.cluster_id for p in placements if p.started}
-    touched = sorted(representative)
-    for chunk in _chunks(touched):
-        stats = connection.execute(
-            select(
-                stories.cluster_id,
-                func.count(),
-                func.count(func.distinct(stories.feed_id)),
-                func.min(stories.published_at),
-                func.max(stories.published_at),
-            )
-            .where(stories.cluster_id.in_(chunk))
-            .group_by(stories.cluster_id)
-        )
-        new_rows = []
-        for cluster_id, count, sources, first, last in stats:
-            values = {
+    stats: list[dict[str, Any]] = []
+    for chunk in _chunks(sorted(representative)):
+        stats.extend(
+            {
+                "cluster": cluster_id,
                 "representative_id": representative[cluster_id],
                 "story_count": count,
                 "source_count": sources,
                 "first_published_at": first,
                 "last_published_at": last,
             }
-            if cluster_id in started:
-                new_rows.append({"id": cluster_id, **values})
-            else:
-                connection.execute(
-                    update(CLUSTERS).where(CLUSTERS.c.id == cluster_id).values(**values)
+            for cluster_id, count, sources, first, last in connection.execute(
+                select(
+                    stories.cluster_id,
+                    func.count(),
+                    func.count(func.distinct(stories.feed_id)),
+                    func.min(stories.published_at),
+                    func.max(stories.published_at),
                 )
-        if new_rows:
-            connection.execute(insert(CLUSTERS), new_rows)
+                .where(stories.cluster_id.in_(chunk))
+                .group_by(stories.cluster_id)
+            )
+        )
+    new_rows = [{"id": row.pop("cluster"), **row} for row in stats if row["cluster"] in started]
+    if new_rows:
+        connection.execute(insert(CLUSTERS), new_rows)
+    joined = [row for row in stats if "cluster" in row]
+    if joined:
+        connection.execute(
+            update(CLUSTERS)
+            .where(CLUSTERS.c.id == bindparam("cluster"))
+            .values(
+                {
+                    name: bindparam(name)
+                    for name in (
+                        "representative_id",
+                        "story_count",
+                        "source_count",
+                        "first_published_at",
+                        "last_published_at",
+                    )
+                }
+            ),
+            joined,
+        )
 
 
 def cluster_sources(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[ClusterSource]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.relevance import TagReport, load_items, score_filter, score_tagging
+from bench.relevance import TagReport, load_items, score_clustering, score_filter, score_tagging
 from feeds.tag import Tagger
 from feeds.taxonomy import load_taxonomy
 
@@ -55,3 +55,18 @@ def test_general_feed_filter_errors_stay_within_two_percent() -> None:
     assert report.judged >= 300
     assert report.error_rate <= 0.02
     assert report.score.recall == 1.0
+
+
+# Same-event clustering, pairwise over the labelled event groups (measured: P 0.725,
+# R 0.518, F1 0.604; the target is F1 ≥ 0.9).
+CLUSTER_PRECISION = 0.72
+CLUSTER_RECALL = 0.51
+CLUSTER_F1 = 0.60
+
+
+def test_clustering_floors() -> None:
+    report = score_clustering(load_items())
+    assert report.score.tp + report.score.fn >= 150  # labelled same-event pairs
+    assert report.score.precision >= CLUSTER_PRECISION
+    assert report.score.recall >= CLUSTER_RECALL
+    assert report.score.f1 >= CLUSTER_F1
