@@ -752,12 +752,11 @@ def measure_cluster_scaling(
         fetcher = app.new_fetcher()
         ingest = app.new_ingest(fetcher)
         try:
-            with app.sessions.begin() as session:
-                started = time.perf_counter()
-                ingest._place_in_clusters(session, ids[:1], now)  # restores the window
-                loaded = time.perf_counter()
-                ingest._place_in_clusters(session, ids[1:], now)
-                done = time.perf_counter()
+            started = time.perf_counter()
+            ingest.place_in_clusters(ids[:1], now)  # restores the window
+            loaded = time.perf_counter()
+            ingest.place_in_clusters(ids[1:], now)
+            done = time.perf_counter()
         finally:
             ingest.close()
             asyncio.run(fetcher.aclose())

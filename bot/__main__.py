@@ -24,7 +24,7 @@ from bot.logs import configure_logging
 from feeds.errors import FeedError
 from feeds.ingest import Ingest, PollOutcome
 from feeds.opml import OPMLError
-from feeds.retag import retag
+from feeds.retag import place_unclustered, retag
 from feeds.taxonomy import REQUIRED_SLUGS, TaxonomyError, load_taxonomy
 from storage import clusters as cluster_store
 from storage import db
@@ -477,13 +477,17 @@ def retag_command(
         str | None, typer.Option(help="only stories published at or after this ISO 8601 time")
     ] = None,
 ) -> None:
-    """Re-run tagging over stored stories (after the topics file changed)."""
+    """Re-run tagging and the general-feed filter over stored stories (after the topics file
+    changed), and place stories stored before clustering existed into clusters."""
     since_at = _parse_since(since)
     with application() as app:
         report = retag(app.sessions, app.tagger, since_at)
+        clusters = app.ingest_settings.clusters
+        placed = place_unclustered(app.sessions, clusters, since_at) if clusters else 0
     out.print(
         f"re-tagged {report.scanned} stories; topics changed on {report.changed}, "
         f"about-Turkey verdicts changed on {report.filter_changed}"
+        + (f"; {placed} stories placed in clusters" if placed else "")
     )
 
 

@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         48.0, gt=0, le=720, description="how far apart two reports of one event may be published"
     )
     cluster_threshold: float = Field(
-        0.18,
+        0.2,
         gt=0,
         le=1,
         description="similarity a story needs to join a same-event cluster (higher: stricter)",

@@ -41,8 +41,8 @@ NORM_REFRESH = 1.25
 @dataclass(frozen=True, slots=True)
 class ClusterSettings:
     window: timedelta = timedelta(hours=48)
-    threshold: float = 0.18
-    same_feed_penalty: float = 0.1
+    threshold: float = 0.2
+    same_feed_penalty: float = 0.15
     # Candidates are found through a story's most distinctive words (highest weight), and
     # only the best few by those words are compared in full.
     key_terms: int = 12
@@ -147,7 +147,8 @@ class ClusterIndex:
             self.newest = member.published_at
 
     def _count(self, terms: Iterable[str]) -> None:
-        self._df.update(terms)
+        """Count one story: each of its distinct words once."""
+        self._df.update(set(terms))
         self._seen += 1
 
     def evict(self) -> int:

@@ -12,9 +12,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -303,9 +302,12 @@ class Ingest:
         next_at: datetime,
         fetched: FetchResult,
     ) -> UpsertCounts:
-        """Store a parsed body's stories and the feed's new validators in one transaction."""
-        with self._forgetting_clusters_on_failure(), self.sessions.begin() as session:
-            return self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
+        """Store a parsed body's stories and the feed's new validators in one transaction, then
+        place the new stories in clusters."""
+        with self.sessions.begin() as session:
+            counts = self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
+        self.place_in_clusters(counts.new_ids, now)
+        return counts
 
     def _store_parsed_in(
         self,
@@ -318,7 +320,6 @@ class Ingest:
     ) -> UpsertCounts:
         backlog_before = feed.added_at - self.settings.backlog_age
         counts = story_store.upsert_stories(session, feed.id, parsed.stories, now, backlog_before)
-        self._place_in_clusters(session, counts.new_ids, now)
         feed_store.record_success(
             session,
             feed.id,
@@ -336,30 +337,28 @@ class Ingest:
         )
         return counts
 
-    @contextmanager
-    def _forgetting_clusters_on_failure(self) -> Iterator[None]:
-        """A transaction that did not commit may have placed stories in the in-memory window:
-        drop the window, so that the next batch reloads it from the database."""
-        try:
-            yield
-        except BaseException:
-            with self._cluster_lock:
-                self._clusters = None
-            raise
+    def place_in_clusters(self, story_ids: Sequence[int], now: datetime) -> None:
+        """Put newly stored stories into same-event clusters, in a transaction of its own.
 
-    def _place_in_clusters(self, session: Session, story_ids: Sequence[int], now: datetime) -> None:
-        """Put new stories into same-event clusters (in the caller's transaction)."""
+        One batch at a time, committed before the next begins, so that concurrent stores
+        never race on a cluster. The window lives in memory: restored from the database on
+        first use, topped up with what other processes stored since, and dropped (to be
+        reloaded) if a batch fails. A failure leaves the stories stored, without a cluster
+        (``haberci retag`` places them), and is logged, never raised into the poll."""
         settings = self.settings.clusters
         if settings is None or not story_ids:
             return
         with self._cluster_lock:
-            index = self._clusters or ClusterIndex(settings)
-            self._clusters = None  # until this batch is placed: a failure reloads the window
-            # Catch up with what was stored since (by another process, or before a restart).
-            horizon = min(now, index.newest or now) - settings.window
-            index.load(cluster_store.clustered_since(session, horizon, index.max_story_id))
-            placements = index.assign(cluster_store.candidates(session, story_ids))
-            cluster_store.store_placements(session, placements)
+            index, self._clusters = self._clusters or ClusterIndex(settings), None
+            try:
+                with self.sessions.begin() as session:
+                    horizon = min(now, index.newest or now) - settings.window
+                    index.load(cluster_store.clustered_since(session, horizon, index.max_story_id))
+                    placements = index.assign(cluster_store.candidates(session, story_ids))
+                    cluster_store.store_placements(session, placements)
+            except Exception:
+                log.exception("clustering %d new stories failed", len(story_ids))
+                return
             self._clusters = index
 
     def _store_failure(self, feed: FeedRecord, error: FeedError) -> PollOutcome:
@@ -403,12 +402,13 @@ class Ingest:
     ) -> tuple[FeedRecord, UpsertCounts]:
         """Add the feed and its first stories in one transaction: all or nothing."""
         next_at = next_poll_after_success(now, new.poll_interval_min, self.settings.poll, self.rng)
-        with self._forgetting_clusters_on_failure(), self.sessions.begin() as session:
+        with self.sessions.begin() as session:
             feed = feed_store.add_feed(session, new, now)
             counts = self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
             session.expire_all()  # the row was updated in SQL; read it back fresh
             stored = feed_store.get_feed(session, feed.id)
         assert stored is not None
+        self.place_in_clusters(counts.new_ids, now)
         return stored, counts
 
 

@@ -1,4 +1,5 @@
-"""Re-run tagging and the general-feed filter over stored stories after the taxonomy changed."""
+"""Re-run tagging and the general-feed filter over stored stories after the taxonomy changed,
+and place stories that no cluster holds yet (stored before clustering existed)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from feeds.about import judge_about_turkey
+from feeds.cluster import ClusterIndex, ClusterSettings
 from feeds.models import TagMatch
 from feeds.tag import Tagger
+from storage import clusters as cluster_store
 from storage import stories as story_store
 
 BATCH = 500
@@ -58,3 +61,22 @@ def retag(
         changed += len(topics)
         filter_changed += len(verdicts)
         after = batch[-1].id
+
+
+def place_unclustered(
+    sessions: sessionmaker[Session], settings: ClusterSettings, since: datetime | None = None
+) -> int:
+    """Put stories without a cluster (published at or after ``since``) into clusters among
+    themselves, oldest stored first, batch by batch; returns how many were placed. Stories
+    already in clusters keep them."""
+    index = ClusterIndex(settings)
+    placed = 0
+    after = 0
+    while True:
+        with sessions.begin() as session:
+            batch = cluster_store.unclustered(session, since=since, after_id=after, limit=BATCH)
+            if not batch:
+                return placed
+            cluster_store.store_placements(session, index.assign(batch))
+        placed += len(batch)
+        after = batch[-1].story_id

@@ -3,11 +3,11 @@ each cluster's sources."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.records import ClusterCandidate, ClusterSource, Placement
@@ -66,65 +66,102 @@ def unclustered(
 
 
 def store_placements(session: Session, placements: Sequence[Placement]) -> None:
-    """Create the clusters that were started, set each story's cluster, and refresh the
-    clusters that were joined: counts, time span and representative."""
+    """Set each placed story's cluster, then create or refresh the clusters concerned."""
     if not placements:
         return
-    connection = session.connection()
     stories = STORIES.c
-    connection.execute(
+    session.connection().execute(
         update(STORIES)
         .where(stories.id == bindparam("story"))
         .values(cluster_id=bindparam("cluster")),
         [{"story": p.story_id, "cluster": p.cluster_id} for p in placements],
     )
-    representative = {p.cluster_id: p.representative_id for p in placements}
-    started = {p.cluster_id for p in placements if p.started}
-    stats: list[dict[str, Any]] = []
-    for chunk in _chunks(sorted(representative)):
-        stats.extend(
-            {
-                "cluster": cluster_id,
-                "representative_id": representative[cluster_id],
-                "story_count": count,
-                "source_count": sources,
-                "first_published_at": first,
-                "last_published_at": last,
-            }
-            for cluster_id, count, sources, first, last in connection.execute(
-                select(
-                    stories.cluster_id,
-                    func.count(),
-                    func.count(func.distinct(stories.feed_id)),
-                    func.min(stories.published_at),
-                    func.max(stories.published_at),
-                )
-                .where(stories.cluster_id.in_(chunk))
-                .group_by(stories.cluster_id)
+    refresh_clusters(
+        session,
+        [p.cluster_id for p in placements],
+        {p.cluster_id: p.representative_id for p in placements},
+    )
+
+
+_STAT_NAMES = (
+    "representative_id",
+    "story_count",
+    "source_count",
+    "first_published_at",
+    "last_published_at",
+)
+
+
+def refresh_clusters(
+    session: Session, cluster_ids: Sequence[int], representatives: Mapping[int, int] | None = None
+) -> None:
+    """Bring cluster rows in line with their stories: counts, time span and representative
+    (the given one, else the stored one while it is still a member, else the first story).
+    A cluster row is created when missing and deleted when no story is left in it."""
+    connection = session.connection()
+    stories = STORIES.c
+    chosen = dict(representatives or {})
+    for chunk in _chunks(sorted(set(cluster_ids))):
+        stored = {
+            cluster_id: representative
+            for cluster_id, representative in connection.execute(
+                select(CLUSTERS.c.id, CLUSTERS.c.representative_id).where(CLUSTERS.c.id.in_(chunk))
+            )
+        }
+        members = connection.execute(
+            select(stories.cluster_id, stories.id).where(
+                stories.cluster_id.in_(chunk), stories.id.in_(list(stored.values()))
             )
         )
-    new_rows = [{"id": row.pop("cluster"), **row} for row in stats if row["cluster"] in started]
-    if new_rows:
-        connection.execute(insert(CLUSTERS), new_rows)
-    joined = [row for row in stats if "cluster" in row]
-    if joined:
-        connection.execute(
-            update(CLUSTERS)
-            .where(CLUSTERS.c.id == bindparam("cluster"))
-            .values(
+        still_members = {(cluster_id, story_id) for cluster_id, story_id in members}
+        rows: list[dict[str, Any]] = []
+        for cluster_id, count, sources, first, last, first_id in connection.execute(
+            select(
+                stories.cluster_id,
+                func.count(),
+                func.count(func.distinct(stories.feed_id)),
+                func.min(stories.published_at),
+                func.max(stories.published_at),
+                func.min(stories.id),
+            )
+            .where(stories.cluster_id.in_(chunk))
+            .group_by(stories.cluster_id)
+        ):
+            kept = stored.get(cluster_id)
+            if cluster_id in chosen:
+                representative = chosen[cluster_id]
+            elif kept is not None and (cluster_id, kept) in still_members:
+                representative = kept
+            else:
+                representative = first_id
+            rows.append(
                 {
-                    name: bindparam(name)
-                    for name in (
-                        "representative_id",
-                        "story_count",
-                        "source_count",
-                        "first_published_at",
-                        "last_published_at",
-                    )
+                    "cluster": cluster_id,
+                    "representative_id": representative,
+                    "story_count": count,
+                    "source_count": sources,
+                    "first_published_at": first,
+                    "last_published_at": last,
                 }
-            ),
-            joined,
-        )
+            )
+        empty = set(chunk) - {row["cluster"] for row in rows}
+        if empty:
+            connection.execute(delete(CLUSTERS).where(CLUSTERS.c.id.in_(sorted(empty))))
+        new = [
+            {"id": r["cluster"], **{n: r[n] for n in _STAT_NAMES}}
+            for r in rows
+            if r["cluster"] not in stored
+        ]
+        if new:
+            connection.execute(insert(CLUSTERS), new)
+        known = [r for r in rows if r["cluster"] in stored]
+        if known:
+            connection.execute(
+                update(CLUSTERS)
+                .where(CLUSTERS.c.id == bindparam("cluster"))
+                .values({name: bindparam(name) for name in _STAT_NAMES}),
+                known,
+            )
 
 
 def cluster_sources(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[ClusterSource]]:

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.clusters import refresh_clusters
 from storage.records import FeedRecord
 from storage.tables import FEEDS, FeedRow, StoryRow
 
@@ -119,10 +120,17 @@ def story_counts(session: Session) -> dict[int, int]:
 
 
 def remove_feed(session: Session, feed_id: int) -> int:
-    """Delete a feed and its stories; returns how many stories went with it."""
+    """Delete a feed and its stories; returns how many stories went with it. The clusters its
+    stories were in lose them (and go when nothing is left in them)."""
     removed = session.scalar(select(func.count()).where(StoryRow.feed_id == feed_id)) or 0
+    touched = session.scalars(
+        select(StoryRow.cluster_id)
+        .where(StoryRow.feed_id == feed_id, StoryRow.cluster_id.is_not(None))
+        .distinct()
+    ).all()
     session.execute(delete(StoryRow).where(StoryRow.feed_id == feed_id))
     session.execute(delete(FeedRow).where(FeedRow.id == feed_id))
+    refresh_clusters(session, [cluster_id for cluster_id in touched if cluster_id is not None])
     return removed
 
 

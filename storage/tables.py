@@ -84,6 +84,8 @@ class StoryRow(Base):
         Index("ix_stories_published_at", "published_at"),
         Index("ix_stories_feed_published", "feed_id", "published_at"),
         Index("ix_stories_cluster", "cluster_id"),
+        # Never reuse a deleted story's id on SQLite: a cluster's id is its first story's id.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

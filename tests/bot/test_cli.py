@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -271,3 +273,83 @@ def test_topics_listing_filtering_check_and_retag(
     monkeypatch.setenv("HABERCI_TOPICS_FILE", str(broken))
     code, _, err = run(haberci, "topics")
     assert code == 1 and "HABERCI_TOPICS_FILE" in err and "name_tr" in err
+
+
+def event_feed(title: str, items: list[tuple[str, str, str]]) -> bytes:
+    """An RSS body of (slug, title, description) items published an hour ago."""
+    published = format_datetime(datetime.now(UTC) - timedelta(hours=1))
+    body = "".join(
+        f"<item><guid>https://news.example/{slug}</guid><title>{t}</title>"
+        f"<link>https://news.example/{slug}</link><description>{d}</description>"
+        f"<pubDate>{published}</pubDate></item>"
+        for slug, t, d in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}'
+        f"</title><link>https://news.example/</link>{body}</channel></rss>"
+    ).encode()
+
+
+OUTLET_A = [
+    (
+        "a/peru",
+        "Peru's Congress removes interim President José Jerí over corruption probe",
+        "Lawmakers voted to oust José Jerí, Peru's interim president, after prosecutors opened "
+        "an investigation into undisclosed meetings with a Chinese businessman.",
+    ),
+    (
+        "a/sudan",
+        "Sudan: drone strike on El Fasher market kills dozens, activists say",
+        "A paramilitary Rapid Support Forces drone hit a crowded market in the besieged city of "
+        "El Fasher in North Darfur, according to local activists.",
+    ),
+]
+OUTLET_B = [
+    (
+        "b/peru",
+        "Peruvian lawmakers oust Jerí as interim president amid corruption scandal",
+        "Peru's Congress censured interim President José Jerí on Tuesday over secret meetings "
+        "with a Chinese businessman, deepening the country's political turmoil.",
+    ),
+    (
+        "b/olympics",
+        "Norway wins Olympic gold in men's cross-country relay",
+        "Norway's skiers took gold in the men's 4x10km relay at the Winter Olympics in Milan "
+        "Cortina, ahead of France and Italy.",
+    ),
+]
+
+
+def test_stories_of_one_event_share_a_cluster_and_list_each_outlet(
+    haberci: CliRunner, feed_server: FeedServer
+) -> None:
+    feed_server.add("/a.xml", event_feed("Outlet A", OUTLET_A))
+    feed_server.add("/b.xml", event_feed("Outlet B", OUTLET_B))
+    for path in ("/a.xml", "/b.xml"):
+        code, out, _ = run(haberci, "feeds", "add", feed_server.url(path))
+        assert code == 0 and "2 new" in out
+
+    code, out, _ = run(haberci, "stories", "--json")
+    assert code == 0
+    stories = {s["url"].removeprefix("https://news.example/"): s for s in json.loads(out)}
+    assert set(stories) == {"a/peru", "a/sudan", "b/peru", "b/olympics"}
+    event = stories["a/peru"]["cluster_id"]
+    assert event == stories["a/peru"]["id"] and stories["b/peru"]["cluster_id"] == event
+    outlets = [
+        {"source": "Outlet A", "url": "https://news.example/a/peru"},
+        {"source": "Outlet B", "url": "https://news.example/b/peru"},
+    ]
+    for slug in ("a/peru", "b/peru"):
+        assert sorted(stories[slug]["cluster_sources"], key=lambda s: s["source"]) == outlets
+    for slug, source in (("a/sudan", "Outlet A"), ("b/olympics", "Outlet B")):
+        alone = stories[slug]
+        assert alone["cluster_id"] == alone["id"]
+        assert alone["cluster_sources"] == [{"source": source, "url": alone["url"]}]
+
+    code, out, _ = run(haberci, "stories", "--cluster", str(event), "--json")
+    assert code == 0
+    assert sorted(s["url"] for s in json.loads(out)) == [o["url"] for o in outlets]
+    code, out, _ = run(haberci, "stories", "--cluster", str(stories["a/sudan"]["id"]), "--json")
+    assert [s["url"] for s in json.loads(out)] == ["https://news.example/a/sudan"]
+    code, _, err = run(haberci, "stories", "--cluster", "999999")
+    assert code == 1 and "no cluster with id 999999" in err

@@ -17,10 +17,12 @@ from feeds.schedule import PollPolicy
 from feeds.ssrf import AddressPolicy
 from feeds.tag import Tagger
 from feeds.taxonomy import load_taxonomy
+from storage import clusters as cluster_store
 from storage import feeds as feed_store
 from storage import stories as story_store
 from storage.feeds import FeedAlreadyExistsError, NewFeed
-from storage.records import FeedRecord
+from storage.records import FeedRecord, StoryRecord
+from storage.tables import ClusterRow
 from tests.conftest import REAL_FEEDS, SEEDS, real_feed_files
 from tests.support.feed_server import FeedServer
 
@@ -431,3 +433,142 @@ async def test_general_feed_stories_are_judged_with_their_article_summary(
         (story,) = story_store.list_stories(session)
     assert story.summary.startswith("Turkish and Greek ministers met in Ankara")
     assert story.about_turkey is True
+
+
+PERU_REPORTS = [
+    (
+        "peru-a",
+        "Peru's Congress removes interim President José Jerí over corruption probe",
+        "Lawmakers voted to oust José Jerí, Peru's interim president, after prosecutors opened "
+        "an investigation into undisclosed meetings with a Chinese businessman.",
+    ),
+    (
+        "peru-b",
+        "Peruvian lawmakers oust Jerí as interim president amid corruption scandal",
+        "Peru's Congress censured interim President José Jerí on Tuesday over secret meetings "
+        "with a Chinese businessman, deepening the country's political turmoil.",
+    ),
+    (
+        "peru-c",
+        "Jerí ousted as Peru's Congress votes to remove interim president",
+        "Lawmakers in Lima cited an investigation into undisclosed meetings with a Chinese "
+        "businessman, making Jerí the latest Peruvian leader toppled by Congress.",
+    ),
+]
+SUDAN_REPORT = (
+    "sudan",
+    "Sudan: drone strike on El Fasher market kills dozens, activists say",
+    "A paramilitary Rapid Support Forces drone hit a crowded market in the besieged city of "
+    "El Fasher in North Darfur, according to local activists.",
+)
+OLYMPICS_REPORT = (
+    "olympics",
+    "Norway wins Olympic gold in men's cross-country relay",
+    "Norway's skiers took gold in the men's 4x10km relay at the Winter Olympics in Milan "
+    "Cortina, ahead of France and Italy.",
+)
+SWIFT_REPORT = (
+    "swift",
+    "Man charged over plot to attack Taylor Swift concert in Vienna",
+    "Austrian prosecutors charged a 21-year-old man with planning an attack on a Taylor Swift "
+    "concert that was cancelled last summer.",
+)
+
+
+def stored_by_guid(sessions: sessionmaker[Session]) -> dict[str, StoryRecord]:
+    """Stored stories by the guid their test feed gave them (the last part of their URL)."""
+    with sessions() as session:
+        return {s.url.rsplit("/", 1)[1]: s for s in story_store.list_stories(session)}
+
+
+def stored_cluster(sessions: sessionmaker[Session], cluster_id: int) -> tuple[int, int]:
+    """(stories, sources) of a stored cluster."""
+    with sessions() as session:
+        row = session.get(ClusterRow, cluster_id)
+        assert row is not None, f"no cluster {cluster_id}"
+        return row.story_count, row.source_count
+
+
+async def test_reports_of_one_event_in_two_feeds_share_a_cluster_across_restarts(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add("/a.xml", rss([PERU_REPORTS[0], SUDAN_REPORT], title="Outlet A"))
+    feed_server.add("/b.xml", rss([PERU_REPORTS[1], OLYMPICS_REPORT], title="Outlet B"))
+    first = register(sessions, feed_server.url("/a.xml"), clock)
+    second = register(sessions, feed_server.url("/b.xml"), clock)
+    ingest = make_ingest(sessions, fetcher, clock)
+    assert (await ingest.poll_feed(first)).new == 2
+    assert (await ingest.poll_feed(second)).new == 2
+    stored = stored_by_guid(sessions)
+    event = stored["peru-a"].id
+    assert {guid: s.cluster_id for guid, s in stored.items()} == {
+        "peru-a": event,
+        "peru-b": event,
+        "sudan": stored["sudan"].id,
+        "olympics": stored["olympics"].id,
+    }
+    assert stored_cluster(sessions, event) == (2, 2)
+    assert stored_cluster(sessions, stored["sudan"].id) == (1, 1)
+
+    # A new process (its window restored from the database) places a third outlet's report
+    # in the same cluster.
+    ingest.close()
+    feed_server.add("/c.xml", rss([PERU_REPORTS[2], SWIFT_REPORT], title="Outlet C"))
+    third = register(sessions, feed_server.url("/c.xml"), clock)
+    restarted = make_ingest(sessions, fetcher, clock)
+    assert (await restarted.poll_feed(third)).new == 2
+    stored = stored_by_guid(sessions)
+    assert stored["peru-c"].cluster_id == event
+    assert stored["swift"].cluster_id == stored["swift"].id
+    assert stored_cluster(sessions, event) == (3, 3)
+    with sessions() as session:
+        sources = cluster_store.cluster_sources(session, [event])[event]
+        assert [s.id for s in story_store.list_stories(session, cluster_id=event)] == [
+            stored["peru-c"].id,
+            stored["peru-b"].id,
+            stored["peru-a"].id,
+        ]
+    assert sorted(s.source for s in sources) == ["Outlet A", "Outlet B", "Outlet C"]
+    restarted.close()
+
+
+async def test_clustering_can_be_turned_off(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    feed_server.add("/a.xml", rss([PERU_REPORTS[0], SUDAN_REPORT]))
+    feed_server.add("/b.xml", rss([PERU_REPORTS[1]]))
+    feeds = [register(sessions, feed_server.url(path), clock) for path in ("/a.xml", "/b.xml")]
+    ingest = Ingest(
+        sessions, fetcher, IngestSettings(clusters=None), clock=clock, rng=random.Random(1)
+    )
+    outcomes = await ingest.poll_feeds(feeds)
+    assert [o.new for o in outcomes] == [2, 1]
+    stored = stored_by_guid(sessions)
+    assert len(stored) == 3 and all(s.cluster_id is None for s in stored.values())
+    with sessions() as session:
+        assert not any(cluster_store.cluster_exists(session, s.id) for s in stored.values())
+        assert len(cluster_store.unclustered(session, since=None, after_id=0, limit=10)) == 3
+    ingest.close()
+
+
+async def test_a_feed_polled_after_another_was_removed_gets_its_stories_clustered(
+    sessions: sessionmaker[Session],
+    fetcher: Fetcher,
+    feed_server: FeedServer,
+    clock: Clock,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A feed added by mistake and removed: the next feed's stories are stored and clustered."""
+    feed_server.add("/mistake.xml", rss([SWIFT_REPORT]))
+    feed_server.add("/right.xml", rss([PERU_REPORTS[0]]))
+    mistake = register(sessions, feed_server.url("/mistake.xml"), clock)
+    ingest = make_ingest(sessions, fetcher, clock)
+    assert (await ingest.poll_feed(mistake)).new == 1
+    with sessions.begin() as session:
+        feed_store.remove_feed(session, mistake.id)
+    right = register(sessions, feed_server.url("/right.xml"), clock)
+    outcome = await make_ingest(sessions, fetcher, clock).poll_feed(right)
+    assert (outcome.status, outcome.new) == ("ok", 1)
+    (story,) = stored_by_guid(sessions).values()
+    assert story.cluster_id == story.id and stored_cluster(sessions, story.id) == (1, 1)
+    ingest.close()

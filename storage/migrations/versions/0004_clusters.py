@@ -29,7 +29,11 @@ def upgrade() -> None:
         sa.Column("last_published_at", UTC_TS, nullable=False),
     )
     op.create_index("ix_clusters_last_published_at", "clusters", ["last_published_at"])
-    with op.batch_alter_table("stories") as batch:
+    # On SQLite the table is rebuilt with AUTOINCREMENT, so that the id of a deleted story is
+    # never given to a new one (a cluster's id is the id of its first story).
+    with op.batch_alter_table(
+        "stories", recreate="auto", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch:
         batch.add_column(sa.Column("cluster_id", sa.Integer, nullable=True))
         batch.create_index("ix_stories_cluster", ["cluster_id"])
 

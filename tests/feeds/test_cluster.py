@@ -1,0 +1,311 @@
+"""Same-event clustering, pure: reports of one event from different outlets share a cluster."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from feeds.cluster import ClusterIndex, ClusterSettings, story_terms
+from storage.records import ClusterCandidate, Placement
+
+T0 = datetime(2026, 2, 17, 9, 0, tzinfo=UTC)
+SETTINGS = ClusterSettings()
+
+
+def story(
+    story_id: int,
+    feed_id: int,
+    minutes: float,
+    title: str,
+    summary: str,
+    language: str | None = "en",
+    cluster_id: int | None = None,
+) -> ClusterCandidate:
+    """A story published ``minutes`` after T0."""
+    return ClusterCandidate(
+        story_id, feed_id, T0 + timedelta(minutes=minutes), title, summary, language, cluster_id
+    )
+
+
+def clusters_of(placements: list[Placement]) -> dict[int, int]:
+    return {p.story_id: p.cluster_id for p in placements}
+
+
+PERU_1 = story(
+    1,
+    1,
+    0,
+    "Peru's Congress removes interim President José Jerí over corruption probe",
+    "Lawmakers voted to oust José Jerí, Peru's interim president, after prosecutors opened an "
+    "investigation into undisclosed meetings with a Chinese businessman.",
+)
+SUDAN = story(
+    2,
+    2,
+    20,
+    "Sudan: drone strike on El Fasher market kills dozens, activists say",
+    "A paramilitary Rapid Support Forces drone hit a crowded market in the besieged city of "
+    "El Fasher in North Darfur, according to local activists.",
+)
+PERU_2 = story(
+    3,
+    3,
+    35,
+    "Peruvian lawmakers oust Jerí as interim president amid corruption scandal",
+    "Peru's Congress censured interim President José Jerí on Tuesday over secret meetings with "
+    "a Chinese businessman, deepening the country's political turmoil.",
+)
+SWIFT = story(
+    4,
+    4,
+    50,
+    "Man charged over plot to attack Taylor Swift concert in Vienna",
+    "Austrian prosecutors charged a 21-year-old man with planning an attack on a Taylor Swift "
+    "concert that was cancelled last summer.",
+)
+OLYMPICS = story(
+    5,
+    5,
+    60,
+    "Norway wins Olympic gold in men's cross-country relay",
+    "Norway's skiers took gold in the men's 4x10km relay at the Winter Olympics in Milan "
+    "Cortina, ahead of France and Italy.",
+)
+PERU_3 = story(
+    6,
+    6,
+    80,
+    "Jerí ousted as Peru's Congress votes to remove interim president",
+    "Lawmakers in Lima cited an investigation into undisclosed meetings with a Chinese "
+    "businessman, making Jerí the latest Peruvian leader toppled by Congress.",
+)
+NEWS = [PERU_1, SUDAN, PERU_2, SWIFT, OLYMPICS, PERU_3]
+
+
+def test_reports_of_one_event_from_different_outlets_share_a_cluster() -> None:
+    placements = ClusterIndex(SETTINGS).assign(NEWS)
+    assert clusters_of(placements) == {1: 1, 2: 2, 3: 1, 4: 4, 5: 5, 6: 1}
+    assert [p.started for p in placements] == [True, True, False, True, True, False]
+    # The first report started the cluster; each unrelated story is its own representative.
+    by_id = {p.story_id: p for p in placements}
+    assert {by_id[i].representative_id for i in (2, 4, 5)} == {2, 4, 5}
+    assert by_id[6].representative_id in {1, 3, 6}
+
+
+def test_turkish_reports_cluster_despite_suffixes() -> None:
+    meeting = story(
+        10,
+        1,
+        0,
+        "Cumhurbaşkanı Erdoğan BM Genel Sekreteri Guterres ile görüştü",
+        "Cumhurbaşkanı Recep Tayyip Erdoğan, New York'taki temasları kapsamında Birleşmiş "
+        "Milletler Genel Sekreteri Antonio Guterres'i kabul etti. Görüşmede Gazze'deki ateşkes "
+        "ele alındı.",
+        "tr",
+    )
+    rain = story(
+        11,
+        2,
+        15,
+        "İstanbul'da sağanak yağış: İBB ekipleri teyakkuzda",
+        "Meteoroloji'nin uyarısının ardından İstanbul'da etkili olan sağanak yağış nedeniyle "
+        "bazı cadde ve alt geçitleri su bastı.",
+        "tr",
+    )
+    same_meeting = story(
+        12,
+        3,
+        30,
+        "Erdoğan, Guterres'le New York'ta görüştü",
+        "Erdoğan ile BM Genel Sekreteri Guterres arasındaki görüşmede Gazze'de kalıcı ateşkes "
+        "ve insani yardım konuları konuşuldu.",
+        "tr",
+    )
+    placements = ClusterIndex(SETTINGS).assign([meeting, rain, same_meeting])
+    assert clusters_of(placements) == {10: 10, 11: 11, 12: 10}
+    # The suffixed and apostrophe forms are the same words.
+    for form in ("Guterres'le", "Guterres'i", "GUTERRES"):
+        assert "guterres" in story_terms(form, "", "tr")
+    assert story_terms("Sekreteri'nin", "", "tr") == story_terms("Sekreteri", "", "tr")
+
+
+@pytest.mark.parametrize(
+    ("apart", "joins"),
+    [
+        (SETTINGS.window - timedelta(minutes=1), True),
+        (SETTINGS.window + timedelta(minutes=1), False),
+    ],
+    ids=["within-window", "beyond-window"],
+)
+def test_a_report_joins_only_within_the_window(apart: timedelta, joins: bool) -> None:
+    first = replace(PERU_1, story_id=1, feed_id=1)
+    again = replace(PERU_1, story_id=2, feed_id=2, published_at=T0 + apart)
+    for batches in ([[first, SWIFT, again]], [[first, SWIFT], [again]]):
+        index = ClusterIndex(SETTINGS)
+        placements = [p for batch in batches for p in index.assign(batch)]
+        assert clusters_of(placements)[2] == (1 if joins else 2), batches
+        assert (1 in index) is joins, "a story a window older than the newest is evicted"
+
+
+def test_stories_older_than_the_window_are_evicted() -> None:
+    index = ClusterIndex(SETTINGS)
+    index.assign(NEWS)
+    assert len(index) == len(NEWS) and all(s.story_id in index for s in NEWS)
+    assert index.representative_of(1) is not None
+    later = story(50, 1, 0, "Storm Amy brings flooding to Ireland", "Rivers burst their banks.")
+    later = replace(later, published_at=T0 + 3 * SETTINGS.window)
+    (placed,) = index.assign([later])
+    assert placed.started and placed.cluster_id == 50
+    assert len(index) == 1 and 50 in index
+    assert all(s.story_id not in index for s in NEWS)
+    assert index.representative_of(1) is None
+    assert index.newest == later.published_at and index.max_story_id == 50
+    assert index.evict() == 0
+
+
+STORM_MORNING = (
+    "Metro line closed after flooding",
+    "Torrential rain flooded the M2 line at Taksim in Istanbul on Tuesday.",
+)
+STORM_EVENING = (
+    "Ferries cancelled as storm lashes city",
+    "Bosphorus ferry services were halted after torrential rain flooded the M2 line at Taksim.",
+)
+
+
+@pytest.mark.parametrize(
+    ("same_feed", "penalty", "joins"),
+    [(False, 0.1, True), (True, 0.1, False), (True, 0.0, True)],
+    ids=["different-feeds", "same-feed", "same-feed-without-penalty"],
+)
+def test_an_outlets_own_follow_up_needs_more_overlap(
+    same_feed: bool, penalty: float, joins: bool
+) -> None:
+    """Two stories sharing a few words (the same storm, two different stories): from two
+    outlets the overlap is enough to join; from one outlet the penalty keeps them apart."""
+    settings = ClusterSettings(threshold=0.15, same_feed_penalty=penalty)
+    morning = story(10, 7, 30, *STORM_MORNING)
+    evening = story(11, 7 if same_feed else 8, 60, *STORM_EVENING)
+    placements = ClusterIndex(settings).assign([SUDAN, SWIFT, OLYMPICS, morning, evening])
+    assert clusters_of(placements)[11] == (10 if joins else 11)
+
+
+def test_a_restored_index_goes_on_with_the_stored_clusters() -> None:
+    """After a restart the window is loaded from the database: a new report of a stored
+    event joins the stored cluster; stories that were never clustered are not restored."""
+    stored = [
+        replace(PERU_1, cluster_id=1),
+        replace(SUDAN, cluster_id=2),
+        replace(PERU_2, cluster_id=1),
+        replace(SWIFT, cluster_id=None),
+    ]
+    index = ClusterIndex(SETTINGS)
+    index.load(stored)
+    assert len(index) == 3 and SWIFT.story_id not in index
+    assert index.max_story_id == PERU_2.story_id
+    assert index.representative_of(1) in {1, 3}
+    swift_again = story(
+        7,
+        7,
+        70,
+        "Vienna Taylor Swift concert plot: 21-year-old man charged",
+        "Prosecutors in Austria charged the man with planning an attack on a Taylor Swift "
+        "concert cancelled last summer.",
+    )
+    placements = index.assign([PERU_3, swift_again])
+    assert [(p.story_id, p.cluster_id, p.started) for p in placements] == [
+        (7, 7, True),
+        (6, 1, False),
+    ]
+    # Had the unclustered report been restored, the new one would have joined it.
+    with_swift = ClusterIndex(SETTINGS)
+    with_swift.load([*stored[:3], replace(SWIFT, cluster_id=4)])
+    assert clusters_of(with_swift.assign([swift_again])) == {7: 4}
+    # Loading what is already in the index changes nothing.
+    index.load([replace(PERU_3, cluster_id=99)])
+    assert len(index) == 5 and index.representative_of(99) is None
+
+
+def test_a_restart_places_new_stories_like_the_running_index() -> None:
+    first, second = NEWS[:4], NEWS[4:]
+    running = ClusterIndex(SETTINGS)
+    placed = clusters_of(running.assign(first))
+    restarted = ClusterIndex(SETTINGS)
+    restarted.load([replace(s, cluster_id=placed[s.story_id]) for s in first])
+    assert [(p.story_id, p.cluster_id, p.started) for p in restarted.assign(second)] == [
+        (p.story_id, p.cluster_id, p.started) for p in running.assign(second)
+    ]
+
+
+def test_the_representative_is_the_report_closest_to_the_others() -> None:
+    """B shares the vote with A and the probe with C; A and C share little: B represents.
+    (A lenient threshold, so that C joins although it has little in common with A.)"""
+    vote = story(
+        21,
+        1,
+        0,
+        "Peru's Congress votes to remove interim President José Jerí",
+        "Lawmakers in Lima backed the motion by a wide margin late on Tuesday.",
+    )
+    both = story(
+        22,
+        2,
+        20,
+        "Peru's Congress removes interim President Jerí",
+        "The vote followed a corruption investigation into his undisclosed meetings with a "
+        "Chinese businessman.",
+    )
+    probe = story(
+        23,
+        3,
+        40,
+        "Prosecutors widen corruption investigation into Jerí",
+        "Undisclosed meetings with a Chinese businessman are at the centre of the case, "
+        "prosecutors said.",
+    )
+    index = ClusterIndex(replace(SETTINGS, threshold=0.1))
+    placements = index.assign([SUDAN, vote, SWIFT, both, OLYMPICS, probe])
+    by_id = {p.story_id: p for p in placements}
+    assert clusters_of(placements) == {2: 2, 21: 21, 4: 4, 22: 21, 5: 5, 23: 21}
+    # Two members are equally central: the older one represents until the third arrives.
+    assert [by_id[i].representative_id for i in (21, 22, 23)] == [21, 21, 22]
+    assert index.representative_of(21) == 22
+    # Restored from storage, the representative is recomputed: the same member.
+    restored = ClusterIndex(SETTINGS)
+    restored.load([replace(s, cluster_id=21) for s in (vote, both, probe)])
+    assert restored.representative_of(21) == 22
+
+
+def test_placements_are_deterministic_and_independent_of_input_order() -> None:
+    expected = ClusterIndex(SETTINGS).assign(NEWS)
+    assert ClusterIndex(SETTINGS).assign(NEWS) == expected
+    assert [p.story_id for p in expected] == [s.story_id for s in NEWS]
+    for seed in range(5):
+        shuffled = NEWS[:]
+        random.Random(seed).shuffle(shuffled)
+        assert ClusterIndex(SETTINGS).assign(shuffled) == expected, seed
+
+
+def test_two_reports_sharing_the_names_they_are_about_are_one_event() -> None:
+    """Each report names Erdoğan, Guterres and Gaza in its title and summary. A few more
+    unrelated stories in the window make those names rarer, so no less telling."""
+    meets = story(
+        10,
+        7,
+        30,
+        "Erdoğan meets Guterres in New York",
+        "Erdoğan and Guterres discussed Gaza at UN headquarters.",
+    )
+    thanks = story(
+        11,
+        8,
+        60,
+        "Guterres thanks Erdoğan for Gaza mediation",
+        "Guterres told Erdoğan the Gaza truce must hold.",
+    )
+    for unrelated in ([SUDAN], [SUDAN, SWIFT, OLYMPICS]):
+        placements = ClusterIndex(SETTINGS).assign([*unrelated, meets, thanks])
+        assert clusters_of(placements)[11] == 10, f"{len(unrelated)} unrelated stories"
