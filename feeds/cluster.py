@@ -45,8 +45,8 @@ class ClusterSettings:
     same_feed_penalty: float = 0.15
     # Candidates are found through a story's most distinctive words (highest weight), and
     # only the best few by those words are compared in full.
-    key_terms: int = 12
-    candidates: int = 20
+    key_terms: int = 10
+    candidates: int = 10
     # Average linkage over a cluster's members (0), or over its best-matching few.
     linkage_top: int = 3
 
