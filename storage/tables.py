@@ -121,6 +121,43 @@ class ClusterRow(Base):
     last_published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class ChatRow(Base):
+    """A place the bot talks to: a user's private chat, a group or a channel, on one platform.
+    Its settings and followed topics drive its digests."""
+
+    __tablename__ = "chats"
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id", name="uq_chats_platform_external"),
+        Index("ix_chats_next_digest", "active", "next_digest_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))  # telegram, discord, console
+    external_id: Mapped[str] = mapped_column(String(64))  # the platform's chat id
+    kind: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, channel
+    title: Mapped[str | None] = mapped_column(String(256))
+    language: Mapped[str] = mapped_column(String(8))  # of the bot's own messages: en, tr
+    timezone: Mapped[str] = mapped_column(String(64))
+    digest_times: Mapped[str] = mapped_column(String(128))  # "08:00,20:00"; empty: none
+    alerts: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    inactive_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChatTopicRow(Base):
+    """A topic a chat follows."""
+
+    __tablename__ = "chat_topics"
+
+    chat_id: Mapped[int] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class StoryTopicRow(Base):
     """A topic a story was tagged with, and the alias that matched (so a tag can be explained)."""
 
@@ -148,3 +185,5 @@ FEEDS: Table = FeedRow.__table__  # type: ignore[assignment]
 STORIES: Table = StoryRow.__table__  # type: ignore[assignment]
 STORY_TOPICS: Table = StoryTopicRow.__table__  # type: ignore[assignment]
 CLUSTERS: Table = ClusterRow.__table__  # type: ignore[assignment]
+CHATS: Table = ChatRow.__table__  # type: ignore[assignment]
+CHAT_TOPICS: Table = ChatTopicRow.__table__  # type: ignore[assignment]
