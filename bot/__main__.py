@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from bot import feed_admin
 from bot.app import App, open_app
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
+from bot.scheduler import Transport
 from feeds.errors import FeedError
 from feeds.ingest import Ingest, PollOutcome
 from feeds.opml import OPMLError
@@ -493,14 +495,93 @@ def retag_command(
 
 @cli.command("run")
 def run() -> None:
-    """Run the service: poll each feed on its own interval until SIGINT/SIGTERM."""
+    """Run the service: poll each feed on its own interval until SIGINT/SIGTERM. With no chat
+    token on a terminal, a console chat runs beside it."""
     from bot.scheduler import run_service
 
     with application() as app:
         with app.sessions() as session:
             count = len(feed_store.list_feeds(session))
-        err.print(f"haberci is running with {count} feed(s); press Ctrl+C to stop")
-        asyncio.run(run_service(app))
+        transports: list[Transport] = []
+        if sys.stdin.isatty():
+            transports.append(_console_transport(app))
+            err.print(
+                f"haberci is running with {count} feed(s). No chat token is set, so this is the "
+                "console chat: type /help, /topics or /topic s400 (/quit or Ctrl+D to stop).\n"
+                "To connect Telegram, set TELEGRAM_BOT_TOKEN (from @BotFather) and run again."
+            )
+            logging.getLogger("haberci").setLevel(logging.WARNING)
+        else:
+            err.print(f"haberci is running with {count} feed(s); press Ctrl+C to stop")
+        asyncio.run(run_service(app, transports=transports))
+
+
+def _console_transport(app: App) -> Transport:
+    from bot.commands import Commands
+    from bot.transports.console import console_chat
+
+    commands = Commands(app)
+
+    async def start(stop: asyncio.Event) -> None:
+        await console_chat(commands, stop, sys.stdin, sys.stdout)
+
+    return start
+
+
+@cli.command("ask")
+def ask(
+    message: Annotated[str, typer.Argument(help='a command, e.g. "/topic s400"')],
+    file: Annotated[
+        Path | None, typer.Option(help="a file to attach (e.g. an OPML file for /importopml)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the reply as JSON")] = False,
+) -> None:
+    """Run one command through the command layer, as the console chat would, and print the
+    reply. Files in the reply are written to the current directory."""
+    from bot.commands import Commands, Request
+    from bot.reply import Attachment, render_plain
+    from bot.transports.console import console_caller
+
+    attachment = None
+    if file is not None:
+        try:
+            attachment = Attachment(file.name, file.read_bytes())
+        except OSError as exc:
+            raise fail(f"cannot read {file}: {exc.strerror}") from None
+    with application() as app:
+        reply = asyncio.run(Commands(app).handle(Request(message, console_caller(), attachment)))
+    for attached in reply.files:
+        Path(attached.filename).write_bytes(attached.data)
+    if as_json:
+        print(json.dumps(reply_json(reply), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_plain(reply))
+    if reply.kind != "answer":
+        raise typer.Exit(1)
+
+
+def reply_json(reply: Any) -> dict[str, Any]:
+    """A reply as JSON: its kind, text blocks and story entries, buttons and file names."""
+    from dataclasses import asdict
+
+    from bot.reply import Heading, Paragraph
+
+    blocks: list[dict[str, Any]] = []
+    for block in reply.blocks:
+        if isinstance(block, Heading):
+            blocks.append({"type": "heading", "text": block.text})
+        elif isinstance(block, Paragraph):
+            blocks.append({"type": "paragraph", "text": block.text})
+        else:
+            entry = asdict(block)
+            entry["published"] = block.published.astimezone(UTC).isoformat()
+            blocks.append({"type": "story", **entry})
+    return {
+        "kind": reply.kind,
+        "blocks": blocks,
+        "buttons": [{"label": b.label, "command": b.command} for b in reply.buttons],
+        "files": [f.filename for f in reply.files],
+    }
 
 
 def main() -> None:

@@ -24,9 +24,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.clock_times import check_timezone, parse_clock_times
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 ENV_PREFIX = "HABERCI_"
 CONFIG_ENV = "HABERCI_CONFIG"
+PLATFORMS = ("telegram", "discord", "console")
 DEFAULT_USER_AGENT = "haberci/0.1 (news digest bot; +https://github.com/haberci/haberci)"
 
 
@@ -96,6 +99,13 @@ class Settings(BaseSettings):
     topics_file: Path | None = Field(
         None, description="a topics TOML file to use instead of the bundled one"
     )
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="bot admins as platform:user-id, comma-separated (telegram:123,discord:987)",
+    )
+    timezone: str = Field("Europe/Istanbul", description="time zone of a new chat's digests")
+    digest_times: str = Field("08:00,20:00", description="local digest times of a new chat")
+    digest_size: int = Field(10, ge=1, le=50, description="most entries in one digest")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("private_feed_networks", mode="before")
@@ -104,6 +114,30 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for admin in value if isinstance(value, list) else ():
+            platform, _, user = str(admin).partition(":")
+            if platform not in PLATFORMS or not user.strip():
+                raise ValueError(
+                    f"{admin!r} is not platform:user-id with platform one of "
+                    f"{', '.join(PLATFORMS)} (e.g. telegram:123456)"
+                )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("digest_times")
+    @classmethod
+    def _clock_times(cls, value: str) -> str:
+        return ",".join(parse_clock_times(value))
 
     @field_validator("topics_file")
     @classmethod

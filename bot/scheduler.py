@@ -7,7 +7,9 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -30,8 +32,15 @@ async def poll_tick(ingest: Ingest) -> None:
         log.info("poll batch", extra=summarise_outcomes(outcomes))
 
 
-async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or ``stop`` is set): feeds are polled on their own intervals."""
+Transport = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+async def run_service(
+    app: App, stop: asyncio.Event | None = None, transports: Sequence[Transport] = ()
+) -> None:
+    """Run until SIGINT/SIGTERM (or ``stop`` is set): feeds are polled on their own intervals
+    and each transport (console chat, Telegram …) runs beside the scheduler. A transport that
+    ends sets ``stop``."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     handle_signals = _can_handle_signals()
@@ -60,10 +69,14 @@ async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
             "database": app.engine.url.get_backend_name(),
         },
     )
+    tasks = [asyncio.create_task(transport(stop)) for transport in transports]
     try:
         await stop.wait()
     finally:
         log.info("stopping")
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         scheduler.shutdown(wait=False)
         await fetcher.aclose()
         ingest.close()

@@ -43,8 +43,8 @@ class ClusterSettings:
     window: timedelta = timedelta(hours=48)
     threshold: float = 0.2
     same_feed_penalty: float = 0.15
-    # Candidates are found through a story's most distinctive words (highest weight), and
-    # only the best few by those words are compared in full.
+    # Candidates are found through a story's most distinctive words that other stories in the
+    # window share (highest weight), and only the best few by those words are compared in full.
     key_terms: int = 10
     candidates: int = 10
     # Average linkage over a cluster's members (0), or over its best-matching few.
@@ -226,7 +226,9 @@ class ClusterIndex:
         window away are left out."""
         settings = self.settings
         idf = {term: self._idf(term) for term in bag}
-        keys = heapq.nlargest(settings.key_terms, bag, key=lambda t: bag[t] * idf[t])
+        # Words no other story has cannot find a candidate: keys are chosen among the others.
+        shared = [term for term in bag if term in self._postings]
+        keys = heapq.nlargest(settings.key_terms, shared, key=lambda t: bag[t] * idf[t])
         members = self._members
         rough: defaultdict[int, float] = defaultdict(float)
         for term in keys:

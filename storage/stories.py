@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Insert, Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -193,6 +193,17 @@ def _records(session: Session, rows: Iterable[Any]) -> list[StoryRecord]:
     return [replace(r, topics=topics.get(r.id, ())) for r in records]
 
 
+def select_story_records() -> Select[*tuple[Any, ...]]:
+    """The columns of a StoryRecord, from stories joined to their feeds: the base query of story
+    listings elsewhere (add filters and order, then run it with ``story_records``)."""
+    return select(*_STORY_COLUMNS).join(FeedRow, FeedRow.id == StoryRow.feed_id)
+
+
+def story_records(session: Session, query: Select[*tuple[Any, ...]]) -> list[StoryRecord]:
+    """Run a query built on ``select_story_records``: its stories, with their topics."""
+    return _records(session, session.execute(query))
+
+
 def topics_of(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     """Each story's topic slugs, sorted."""
     found: dict[int, list[str]] = {}
@@ -224,9 +235,14 @@ def list_stories(
     limit: int | None = None,
     topic: str | None = None,
     cluster_id: int | None = None,
+    offset: int = 0,
+    readable: bool = False,
 ) -> list[StoryRecord]:
-    """Stored stories, newest published first (backlog included), with their topics."""
+    """Stored stories, newest published first (backlog included), with their topics.
+    ``readable`` leaves out stories of general feeds judged not about Turkey."""
     query = select(*_STORY_COLUMNS).join(FeedRow, FeedRow.id == StoryRow.feed_id)
+    if readable:
+        query = query.where(or_(StoryRow.about_turkey.is_(None), StoryRow.about_turkey.is_(True)))
     if feed_id is not None:
         query = query.where(StoryRow.feed_id == feed_id)
     if cluster_id is not None:
@@ -239,6 +255,8 @@ def list_stories(
     query = query.order_by(StoryRow.published_at.desc(), StoryRow.id.desc())
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return _records(session, session.execute(query))
 
 

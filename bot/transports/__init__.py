@@ -1,0 +1,2 @@
+"""One module per chat platform; each only translates between the platform and the command
+layer."""
