@@ -503,7 +503,12 @@ def run() -> None:
         with app.sessions() as session:
             count = len(feed_store.list_feeds(session))
         transports: list[Transport] = []
-        if sys.stdin.isatty():
+        if app.settings.telegram_bot_token is not None:
+            from bot.transports.telegram import TelegramTransport
+
+            transports.append(TelegramTransport(app).run)
+            err.print(f"haberci is running with {count} feed(s) on Telegram; Ctrl+C to stop")
+        elif sys.stdin.isatty():
             transports.append(_console_transport(app))
             err.print(
                 f"haberci is running with {count} feed(s). No chat token is set, so this is the "

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -106,6 +106,16 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Istanbul", description="time zone of a new chat's digests")
     digest_times: str = Field("08:00,20:00", description="local digest times of a new chat")
     digest_size: int = Field(10, ge=1, le=50, description="most entries in one digest")
+    telegram_bot_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token"),
+        description="the bot's token from @BotFather; Telegram starts when it is set",
+    )
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "telegram_api_base_url"),
+        description="the Bot API address (python-telegram-bot's base_url)",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("private_feed_networks", mode="before")
@@ -127,6 +137,13 @@ class Settings(BaseSettings):
                     f"{admin!r} is not platform:user-id with platform one of "
                     f"{', '.join(PLATFORMS)} (e.g. telegram:123456)"
                 )
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
         return value
 
     @field_validator("timezone")

@@ -77,6 +77,11 @@ class Reply:
     previews: bool = False
 
     @property
+    def silent(self) -> bool:
+        """Nothing to send (e.g. a command addressed to another bot)."""
+        return not self.blocks and not self.files
+
+    @property
     def entries(self) -> tuple[StoryEntry, ...]:
         return tuple(b for b in self.blocks if isinstance(b, StoryEntry))
 

@@ -147,6 +147,8 @@ class Commands:
         """Answer one message. Never raises for bad input: unknown commands get help, wrong
         arguments get the usage, refusals say why; an internal error is logged and answered."""
         parsed = parse_command(request.text, self.bot_username)
+        if parsed is None and request.text.strip().startswith("/"):
+            return Reply()  # a command for another bot in the group: not ours to answer
         chat = await asyncio.to_thread(self._chat_for, request.caller)
         if parsed is None:
             return Reply.text(text(chat.language, "not_a_command"))

@@ -1,0 +1,157 @@
+"""The Telegram transport: the real python-telegram-bot Application against the local Bot API
+server (tests/support/telegram_server.py), through TELEGRAM_API_BASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.app import App, open_app
+from bot.config import load_settings
+from bot.reply import Heading, Paragraph, Reply, StoryEntry
+from bot.transports.telegram import TelegramTransport
+from bot.transports.telegram_html import MAX_MESSAGE, render_messages
+from tests.bot.test_commands import S400_A, S400_B, seed, story
+from tests.support.telegram_server import TelegramServer, parse_telegram_html
+
+READER = 4242
+ADMIN = 1111
+GROUP = -1001234567890
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def server() -> Iterator[TelegramServer]:
+    with TelegramServer() as server:
+        yield server
+
+
+@pytest.fixture
+def app(database_url: str, server: TelegramServer) -> Iterator[App]:
+    settings = load_settings(
+        database_url=database_url,
+        load_default_feeds=False,
+        admins=f"telegram:{ADMIN}",
+        telegram_bot_token=server.token,
+        telegram_api_base_url=server.base_url,
+        log_level="WARNING",
+    )
+    app = open_app(settings)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+async def running(app: App) -> AsyncIterator[TelegramTransport]:
+    transport = TelegramTransport(app)
+    stop = asyncio.Event()
+    task = asyncio.create_task(transport.run(stop))
+    for _ in range(200):  # until polling has started
+        if transport.commands.bot_username:
+            break
+        await asyncio.sleep(0.02)
+    yield transport
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+def test_feed_text_is_escaped_and_long_replies_split_between_entries() -> None:
+    hostile = StoryEntry(
+        title="Erdoğan says <b>no</b> & more",
+        summary="A & B <script>",
+        url="https://x.example/?a=1&b=<2>",
+        source="Outlet <A>",
+        published=datetime.now(UTC),
+    )
+    (html,) = render_messages(Reply((Heading("Head & <tail>"), hostile)))
+    parse_telegram_html(html)  # valid Telegram HTML (raises otherwise)
+    assert "&lt;b&gt;no&lt;/b&gt; &amp; more" in html
+    assert 'href="https://x.example/?a=1&amp;b=&lt;2&gt;"' in html
+    many = Reply(tuple(replace_title(hostile, f"Story {i} " + "word " * 150) for i in range(40)))
+    messages = render_messages(many)
+    assert len(messages) > 1
+    for message in messages:
+        text, _ = parse_telegram_html(message)
+        assert len(message) < MAX_MESSAGE and len(text) < MAX_MESSAGE
+    assert sum(m.count("<b>Story ") for m in messages) == 40  # no entry cut in two
+
+
+def replace_title(entry: StoryEntry, title: str) -> StoryEntry:
+    from dataclasses import replace
+
+    return replace(entry, title=title, summary="summary " * 60)
+
+
+async def test_topic_command_is_answered_in_html_with_every_outlet(
+    app: App, server: TelegramServer, running: TelegramTransport
+) -> None:
+    await asyncio.to_thread(seed, app, "Outlet <A> & Co", [S400_A])
+    await asyncio.to_thread(seed, app, "Outlet B", [S400_B])
+    server.push_message(READER, "/topic s400", language_code="en")
+    (sent,) = await server.wait_for_messages_async(1, within=10)
+    assert sent.parse_mode == "HTML"
+    assert "Outlet &lt;A&gt; &amp; Co" in sent.text
+    assert "Outlet B" in sent.text
+    assert sent.link_preview_disabled
+    assert "S-400: latest stories" in sent.plain_text
+
+
+async def test_turkish_users_get_turkish_and_buttons_page_on(
+    app: App, server: TelegramServer, running: TelegramTransport
+) -> None:
+    stories = [story(f"t{i}", f"Ankara news number {i}", hours_ago=i) for i in range(1, 8)]
+    await asyncio.to_thread(seed, app, "Outlet A", stories)
+    server.push_message(READER, "/son 3", language_code="tr")
+    (first,) = await server.wait_for_messages_async(1, within=10)
+    assert "Son haberler" in first.plain_text
+    assert first.reply_markup is not None
+    (button,) = first.reply_markup["inline_keyboard"][0]
+    assert button["text"] == "Daha fazla" and button["callback_data"] == "/latest 3 +3"
+    server.push_callback_query(READER, READER, button["callback_data"], first.message_id)
+    messages = await server.wait_for_messages_async(2, within=10)
+    assert "Ankara news number 4" in messages[1].plain_text
+
+
+async def test_admin_commands_and_files(
+    app: App, server: TelegramServer, running: TelegramTransport
+) -> None:
+    server.push_message(READER, "/feeds")
+    (refused,) = await server.wait_for_messages_async(1, within=10)
+    assert "for the bot's admins" in refused.plain_text
+    server.push_message(ADMIN, "/exportopml")
+    await server.wait_for_messages_async(2, within=10)
+    for _ in range(100):
+        if server.sent_documents():
+            break
+        await asyncio.sleep(0.05)
+    (document,) = server.sent_documents()
+    assert document.filename == "haberci-feeds.opml"
+    assert document.data.startswith(b"<?xml")
+
+
+async def test_groups_use_bot_names_and_group_admins(
+    app: App, server: TelegramServer, running: TelegramTransport
+) -> None:
+    server.set_chat(GROUP, "supergroup", title="Turkey watchers")
+    server.set_member(GROUP, 7, "member")
+    server.set_member(GROUP, 8, "administrator")
+    server.push_message(GROUP, "just chatting", user_id=7)
+    server.push_message(GROUP, "/follow@other_bot economy", user_id=7)
+    server.push_message(GROUP, f"/follow@{running.commands.bot_username} economy", user_id=7)
+    (refused,) = await server.wait_for_messages_async(1, within=10)
+    assert "administrators" in refused.plain_text
+    server.push_message(GROUP, "/follow economy", user_id=8)
+    messages = await server.wait_for_messages_async(2, within=10)
+    assert "Now following: Economy." in messages[1].plain_text
+    assert len(server.sent_messages()) == 2  # plain chat and other bots' commands: no answer
+
+
+def test_plain_paragraph_only_reply_renders() -> None:
+    assert render_messages(Reply((Paragraph("a < b"),))) == ["a &lt; b"]
