@@ -175,3 +175,23 @@ def chat_counts(session: Session) -> dict[str, int]:
         select(ChatRow.kind, func.count()).where(ChatRow.active.is_(True)).group_by(ChatRow.kind)
     )
     return {kind: count for kind, count in rows}
+
+
+def move_chat(
+    session: Session,
+    platform: str,
+    old_external_id: str,
+    new_external_id: str,
+    kind: str | None = None,
+) -> None:
+    """A chat got a new platform id (a Telegram group became a supergroup): its settings and
+    topics move with it. If the new id is already registered, the old chat is merged away."""
+    old = find_chat(session, platform, old_external_id)
+    if old is None:
+        return
+    existing = find_chat(session, platform, new_external_id)
+    if existing is not None:
+        follow(session, existing.id, list(old.topics))
+        session.execute(delete(CHATS).where(CHATS.c.id == old.id))
+        return
+    set_chat(session, old.id, external_id=new_external_id, kind=kind or old.kind)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -17,7 +19,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -30,6 +40,7 @@ from telegram.ext import (
 from bot.commands import Caller, Commands, Request
 from bot.reply import Attachment, Reply
 from bot.transports.telegram_html import render_messages
+from storage import chats as chat_store
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -38,6 +49,8 @@ log = logging.getLogger("haberci.telegram")
 
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
 MAX_ATTACHMENT = 1024 * 1024
+SEND_ATTEMPTS = 4
+Send = Callable[[int], Awaitable[object]]
 _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
@@ -136,23 +149,78 @@ class TelegramTransport:
         reply = await self.commands.handle(Request(query.data or "", await self._caller(update)))
         await self.send(query.message.chat.id, reply)
 
-    async def send(self, chat_id: int, reply: Reply) -> None:
-        """Send a reply: its messages in order (buttons on the last), then its files."""
+    async def send(self, chat_id: int, reply: Reply) -> bool:
+        """Send a reply: its messages in order (buttons on the last), then its files. Returns
+        False when the chat cannot be reached (it is then deactivated, with the reason)."""
         if reply.silent:
-            return
+            return True
         bot = self.application.bot
+        previews = LinkPreviewOptions(is_disabled=not reply.previews)
         messages = render_messages(reply)
-        for index, html_text in enumerate(messages):
-            last = index == len(messages) - 1
-            await bot.send_message(
-                chat_id,
-                html_text,
+        target = [chat_id]  # a migrated group moves its id mid-reply
+
+        def message(text: str, markup: InlineKeyboardMarkup | None) -> Send:
+            return lambda to: bot.send_message(
+                to,
+                text,
                 parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=not reply.previews),
-                reply_markup=_keyboard(reply) if last else None,
+                link_preview_options=previews,
+                reply_markup=markup,
             )
-        for attached in reply.files:
-            await bot.send_document(chat_id, InputFile(attached.data, filename=attached.filename))
+
+        def document(attached: Attachment) -> Send:
+            return lambda to: bot.send_document(
+                to, InputFile(attached.data, filename=attached.filename)
+            )
+
+        sends = [
+            message(text, _keyboard(reply) if index == len(messages) - 1 else None)
+            for index, text in enumerate(messages)
+        ] + [document(attached) for attached in reply.files]
+        try:
+            for send in sends:
+                await self._with_retries(target, send)
+        except Forbidden as exc:
+            await asyncio.to_thread(self._deactivate, target[0], str(exc))
+            return False
+        return True
+
+    async def _with_retries(self, target: list[int], call: Send) -> None:
+        """One API call with Telegram's error rules: wait exactly what RetryAfter asks, follow
+        ChatMigrated to the new id (moving the chat's settings), retry timeouts and server
+        errors with backoff. Forbidden and BadRequest are the caller's to handle."""
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                await call(target[0])
+                return
+            except RetryAfter as exc:
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                log.warning("telegram asks to wait %.0f s before chat %s", seconds, target[0])
+                await asyncio.sleep(seconds)
+            except ChatMigrated as exc:
+                new_id = int(exc.new_chat_id)
+                await asyncio.to_thread(self._migrate, target[0], new_id)
+                target[0] = new_id
+            except (Forbidden, BadRequest):
+                raise
+            except (TimedOut, NetworkError):
+                if attempt == SEND_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)
+        await call(target[0])
+
+    def _deactivate(self, chat_id: int, reason: str) -> None:
+        log.warning("telegram chat %s deactivated: %s", chat_id, reason)
+        with self.commands.app.sessions.begin() as session:
+            chat = chat_store.find_chat(session, "telegram", str(chat_id))
+            if chat is not None:
+                chat_store.set_chat(session, chat.id, active=False, inactive_reason=reason)
+
+    def _migrate(self, old_id: int, new_id: int) -> None:
+        log.info("telegram chat %s became %s", old_id, new_id)
+        with self.commands.app.sessions.begin() as session:
+            chat_store.move_chat(session, "telegram", str(old_id), str(new_id), "supergroup")
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update failed: %s", context.error, exc_info=context.error)

@@ -155,3 +155,42 @@ async def test_groups_use_bot_names_and_group_admins(
 
 def test_plain_paragraph_only_reply_renders() -> None:
     assert render_messages(Reply((Paragraph("a < b"),))) == ["a &lt; b"]
+
+
+async def test_send_failures_follow_telegrams_rules(
+    app: App, server: TelegramServer, running: TelegramTransport
+) -> None:
+    from storage import chats as chat_store
+    from tests.support.telegram_server import migrated, retry_after, server_error
+
+    reply = Reply((Paragraph("hello"),))
+    # RetryAfter: waits what Telegram asks, then delivers once.
+    server.fail_next("sendMessage", chat_id=READER, error=retry_after(1))
+    started = asyncio.get_running_loop().time()
+    assert await running.send(READER, reply)
+    assert asyncio.get_running_loop().time() - started >= 1.0
+    # A 502 is retried with backoff.
+    server.fail_next("sendMessage", chat_id=READER, error=server_error(502))
+    assert await running.send(READER, reply)
+    assert [m.text for m in server.sent_messages(READER)] == ["hello", "hello"]
+    # A group that became a supergroup: the chat and its topics move to the new id.
+    server.push_message(GROUP, "/start", user_id=ADMIN, chat_type="group")
+    await server.wait_for_messages_async(3, within=10)
+    with app.sessions.begin() as session:
+        group = chat_store.find_chat(session, "telegram", str(GROUP))
+        assert group is not None
+        chat_store.follow(session, group.id, ["nato"])
+    new_id = -1009999
+    server.fail_next("sendMessage", chat_id=GROUP, error=migrated(new_id))
+    assert await running.send(GROUP, reply)
+    assert [m.text for m in server.sent_messages(new_id)] == ["hello"]
+    with app.sessions() as session:
+        moved = chat_store.find_chat(session, "telegram", str(new_id))
+        assert chat_store.find_chat(session, "telegram", str(GROUP)) is None
+    assert moved is not None and moved.topics == ("nato",) and moved.kind == "supergroup"
+    # Blocked by the user: the chat is deactivated with the reason, nothing is sent.
+    server.block_chat(READER)
+    assert not await running.send(READER, reply)
+    with app.sessions() as session:
+        reader = chat_store.find_chat(session, "telegram", str(READER))
+    assert reader is None or (not reader.active and "blocked" in (reader.inactive_reason or ""))
