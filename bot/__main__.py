@@ -504,9 +504,16 @@ def run() -> None:
             count = len(feed_store.list_feeds(session))
         transports: list[Transport] = []
         if app.settings.telegram_bot_token is not None:
+            from bot.delivery import digest_loop
             from bot.transports.telegram import TelegramTransport
 
-            transports.append(TelegramTransport(app).run)
+            telegram = TelegramTransport(app)
+            transports.append(telegram.run)
+
+            async def digests(stop: asyncio.Event) -> None:
+                await digest_loop(app, {"telegram": telegram}, telegram.ready, stop)
+
+            transports.append(digests)
             err.print(f"haberci is running with {count} feed(s) on Telegram; Ctrl+C to stop")
         elif sys.stdin.isatty():
             transports.append(_console_transport(app))
@@ -531,6 +538,48 @@ def _console_transport(app: App) -> Transport:
         await console_chat(commands, stop, sys.stdin, sys.stdout)
 
     return start
+
+
+digests_cli = typer.Typer(help="Scheduled digests.", no_args_is_help=True)
+cli.add_typer(digests_cli, name="digests")
+
+
+@digests_cli.command("send")
+def digests_send(
+    chat: Annotated[int | None, typer.Option(help="only this chat (its id in `haberci`)")] = None,
+    now: Annotated[bool, typer.Option("--now", help="every chat's digest, due or not")] = False,
+) -> None:
+    """Send the digests that are due, through the same ledger as the service (an item never
+    reaches a chat twice). Deliveries left in flight by a crash are marked uncertain first."""
+    from bot.delivery import resolve_in_flight, send_due_digests
+    from bot.transports.telegram import TelegramTransport
+
+    with application() as app:
+        if app.settings.telegram_bot_token is None:
+            raise fail("no chat transport is configured: set TELEGRAM_BOT_TOKEN")
+        uncertain = resolve_in_flight(app)
+        if uncertain:
+            err.print(f"{uncertain} deliveries were in flight at the last stop: marked uncertain")
+
+        async def send() -> Any:
+            telegram = TelegramTransport(app)
+            await telegram.application.initialize()
+            try:
+                return await send_due_digests(
+                    app,
+                    {"telegram": telegram},
+                    datetime.now(UTC),
+                    every_chat=now,
+                    only_chat=chat,
+                )
+            finally:
+                await telegram.application.shutdown()
+
+        run = asyncio.run(send())
+    out.print(
+        f"digests: {run.chats} chats, {run.sent_items} items sent, {run.failed_items} failed, "
+        f"{run.empty} with nothing new"
+    )
 
 
 @cli.command("ask")

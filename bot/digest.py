@@ -37,11 +37,14 @@ def digest_entries(
     limit: int,
     exclude_clusters: Collection[int] = (),
 ) -> list[StoryEntry]:
-    """The digest since ``since``: stories of ``topics`` (every topic when empty), not backlog,
+    """The digest of stories haberci received since ``since`` (a story published earlier but
+    fetched later still counts): stories of ``topics`` (every topic when empty), not backlog,
     kept by the general-feed filter, ranked by outlets then recency, at most ``limit``."""
     found: list[StoryRecord] = []
     for slug in topics or (None,):
-        found.extend(story_store.list_stories(session, since=since, topic=slug, readable=True))
+        found.extend(
+            story_store.list_stories(session, fetched_since=since, topic=slug, readable=True)
+        )
     unique = {s.id: s for s in found if not s.is_backlog}
     chosen = [
         s

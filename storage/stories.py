@@ -237,6 +237,7 @@ def list_stories(
     cluster_id: int | None = None,
     offset: int = 0,
     readable: bool = False,
+    fetched_since: datetime | None = None,
 ) -> list[StoryRecord]:
     """Stored stories, newest published first (backlog included), with their topics.
     ``readable`` leaves out stories of general feeds judged not about Turkey."""
@@ -252,6 +253,8 @@ def list_stories(
         query = query.where(StoryRow.id.in_(tagged))
     if since is not None:
         query = query.where(StoryRow.published_at >= since)
+    if fetched_since is not None:
+        query = query.where(StoryRow.fetched_at >= fetched_since)
     query = query.order_by(StoryRow.published_at.desc(), StoryRow.id.desc())
     if limit is not None:
         query = query.limit(limit)

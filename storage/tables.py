@@ -158,6 +158,28 @@ class ChatTopicRow(Base):
     slug: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+class DeliveryRow(Base):
+    """The delivery ledger: one row per chat and story (a cluster counts once), written as
+    pending before the message goes out and confirmed after."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "item_key", name="uq_deliveries_chat_item"),
+        Index("ix_deliveries_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    # "c<cluster id>" or "s<story id>": what the chat has received, whatever outlet carried it
+    item_key: Mapped[str] = mapped_column(String(32))
+    story_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # digest, alert
+    status: Mapped[str] = mapped_column(String(16))  # pending, sent, failed, uncertain
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class StoryTopicRow(Base):
     """A topic a story was tagged with, and the alias that matched (so a tag can be explained)."""
 
@@ -187,3 +209,4 @@ STORY_TOPICS: Table = StoryTopicRow.__table__  # type: ignore[assignment]
 CLUSTERS: Table = ClusterRow.__table__  # type: ignore[assignment]
 CHATS: Table = ChatRow.__table__  # type: ignore[assignment]
 CHAT_TOPICS: Table = ChatTopicRow.__table__  # type: ignore[assignment]
+DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[assignment]

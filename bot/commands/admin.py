@@ -13,6 +13,7 @@ from bot.commands.core import Command, Context, UsageError
 from bot.reply import Attachment, Heading, Paragraph, Reply
 from feeds.errors import FeedError
 from storage import chats as chat_store
+from storage import deliveries as ledger
 from storage import feeds as feed_store
 from storage import stories as story_store
 from storage.feeds import FeedAlreadyExistsError, FeedNotFoundError
@@ -107,13 +108,16 @@ def stats(context: Context) -> Reply:
         day = len(story_store.list_stories(session, since=now - timedelta(hours=24)))
         chats = chat_store.chat_counts(session)
         feed_count = len(feed_store.list_feeds(session))
+        deliveries = ledger.status_counts(session)
+    delivery_line = ", ".join(f"{status} {count}" for status, count in sorted(deliveries.items()))
     chat_line = ", ".join(f"{kind} {count}" for kind, count in sorted(chats.items())) or "none"
     return Reply(
         (
             Heading("Statistics"),
             Paragraph(
                 f"Feeds: {feed_count}\nStories: {total} (last 24 h: {day})\n"
-                f"Active chats: {chat_line}"
+                f"Active chats: {chat_line}\n"
+                f"Digest items delivered: {delivery_line or 'none yet'}"
             ),
         )
     )

@@ -84,12 +84,14 @@ class TelegramTransport:
         )
         self.application.add_handler(CallbackQueryHandler(self._on_button))
         self.application.add_error_handler(self._on_error)
+        self.ready = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Long-poll until ``stop`` is set."""
+        """Long-poll until ``stop`` is set; ``ready`` is set once messages can be sent."""
         application = self.application
         await application.initialize()
         self.commands.bot_username = application.bot.username
+        self.ready.set()
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0)

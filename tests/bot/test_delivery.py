@@ -1,0 +1,169 @@
+"""Scheduled digests through the delivery ledger, against the local Bot API server: each item
+to each chat once, failures recorded, in-flight deliveries never resent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.app import App, open_app
+from bot.config import load_settings
+from bot.delivery import resolve_in_flight, send_due_digests
+from bot.schedule_times import next_digest_at
+from bot.transports.telegram import TelegramTransport
+from storage import chats as chat_store
+from storage import deliveries as ledger
+from storage.chats import NewChat
+from tests.bot.test_commands import NOW, S400_A, S400_B, seed, story
+from tests.support.telegram_server import TelegramServer
+
+CHATS = [5000 + i for i in range(20)]
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+def test_next_digest_follows_local_time_across_dst() -> None:
+    istanbul = next_digest_at(
+        ["08:00", "20:00"], "Europe/Istanbul", datetime(2026, 3, 28, 6, tzinfo=UTC)
+    )
+    assert istanbul == datetime(2026, 3, 28, 17, tzinfo=UTC)  # 20:00 at UTC+3
+    before = next_digest_at(["08:00"], "Europe/Berlin", datetime(2026, 3, 28, 8, tzinfo=UTC))
+    assert before == datetime(2026, 3, 29, 6, tzinfo=UTC)  # the day clocks go forward: CEST
+    winter = next_digest_at(["08:00"], "Europe/Berlin", datetime(2026, 3, 27, 8, tzinfo=UTC))
+    assert winter == datetime(2026, 3, 28, 7, tzinfo=UTC)  # still CET
+    autumn = next_digest_at(["08:00"], "Europe/Berlin", datetime(2026, 10, 24, 8, tzinfo=UTC))
+    assert autumn == datetime(2026, 10, 25, 7, tzinfo=UTC)  # back to CET
+    assert next_digest_at([], "Europe/Berlin", NOW) is None
+
+
+@pytest.fixture
+def server() -> Iterator[TelegramServer]:
+    with TelegramServer() as server:
+        yield server
+
+
+@pytest.fixture
+def app(database_url: str, server: TelegramServer) -> Iterator[App]:
+    settings = load_settings(
+        database_url=database_url,
+        load_default_feeds=False,
+        telegram_bot_token=server.token,
+        telegram_api_base_url=server.base_url,
+        log_level="WARNING",
+    )
+    app = open_app(settings)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+async def telegram(app: App) -> AsyncIterator[TelegramTransport]:
+    transport = TelegramTransport(app)
+    await transport.application.initialize()
+    yield transport
+    await transport.application.shutdown()
+
+
+def register_chats(app: App) -> dict[int, int]:
+    ids = {}
+    with app.sessions.begin() as session:
+        for external in CHATS:
+            chat, _ = chat_store.ensure_chat(
+                session,
+                NewChat(
+                    "telegram",
+                    str(external),
+                    "private",
+                    None,
+                    "en",
+                    "Europe/Istanbul",
+                    "08:00,20:00",
+                ),
+                NOW,
+            )
+            ids[external] = chat.id
+    return ids
+
+
+async def test_each_item_reaches_each_chat_once(
+    app: App, server: TelegramServer, telegram: TelegramTransport
+) -> None:
+    await asyncio.to_thread(seed, app, "Outlet A", [S400_A, story("econ", "Turkish lira steadies")])
+    await asyncio.to_thread(seed, app, "Outlet B", [S400_B])
+    register_chats(app)
+    first = await send_due_digests(app, {"telegram": telegram}, NOW, every_chat=True)
+    assert (first.chats, first.sent_items, first.failed_items) == (20, 40, 0)
+    messages = server.sent_messages()
+    assert len(messages) == 20 and {m.chat_id for m in messages} == set(CHATS)
+    assert all("Outlet A" in m.text and "Outlet B" in m.text for m in messages)
+    again = await send_due_digests(app, {"telegram": telegram}, NOW, every_chat=True)
+    assert again.sent_items == 0 and again.empty == 20
+    assert len(server.sent_messages()) == 20 and server.duplicates() == []
+    # A new story later: only it is sent.
+    await asyncio.to_thread(
+        seed, app, "Outlet C", [story("later", "Ankara raises rates", hours_ago=0.1)]
+    )
+    later = await send_due_digests(app, {"telegram": telegram}, NOW, every_chat=True)
+    assert later.sent_items == 20
+    assert all("Ankara raises rates" in m.text for m in server.sent_messages()[20:])
+
+
+async def test_only_due_chats_get_digests(
+    app: App, server: TelegramServer, telegram: TelegramTransport
+) -> None:
+    await asyncio.to_thread(seed, app, "Outlet A", [S400_A])
+    register_chats(app)
+    scheduled = await send_due_digests(app, {"telegram": telegram}, NOW)
+    assert scheduled.chats == 0  # first pass only schedules
+    with app.sessions() as session:
+        chat = chat_store.find_chat(session, "telegram", str(CHATS[0]))
+    assert chat is not None and chat.next_digest_at is not None
+    due = await send_due_digests(
+        app, {"telegram": telegram}, chat.next_digest_at + timedelta(seconds=1)
+    )
+    assert due.chats == 20
+
+
+async def test_in_flight_deliveries_are_never_resent_and_failures_are_recorded(
+    app: App, server: TelegramServer, telegram: TelegramTransport
+) -> None:
+    await asyncio.to_thread(seed, app, "Outlet A", [S400_A])
+    ids = register_chats(app)
+    # A crash after reserving chat 0's item and before confirming it:
+    with app.sessions() as session:
+        from storage import stories as story_store
+
+        (stored,) = story_store.list_stories(session)
+    with app.sessions.begin() as session:
+        key = ledger.item_key(stored.id, stored.cluster_id)
+        ledger.reserve(session, ids[CHATS[0]], [(key, stored.id)], "digest", NOW)
+    assert resolve_in_flight(app) == 1
+    server.block_chat(CHATS[1])
+    run = await send_due_digests(app, {"telegram": telegram}, NOW, every_chat=True)
+    assert run.sent_items == 18 and run.failed_items == 1
+    assert CHATS[0] not in {m.chat_id for m in server.sent_messages()}
+    with app.sessions() as session:
+        counts = ledger.status_counts(session)
+        blocked = chat_store.find_chat(session, "telegram", str(CHATS[1]))
+    assert counts == {"sent": 18, "failed": 1, "uncertain": 1}
+    assert blocked is not None and not blocked.active
+
+
+async def test_stats_count_deliveries_by_outcome(
+    app: App, server: TelegramServer, telegram: TelegramTransport
+) -> None:
+    from bot.commands import Caller, Commands, Request
+    from bot.reply import render_plain
+
+    await asyncio.to_thread(seed, app, "Outlet A", [S400_A])
+    register_chats(app)
+    server.block_chat(CHATS[2])
+    await send_due_digests(app, {"telegram": telegram}, NOW, every_chat=True)
+    reply = await Commands(app).handle(Request("/stats", Caller("console", "me", "console")))
+    assert "Digest items delivered: failed 1, sent 19" in render_plain(reply)
