@@ -4,13 +4,12 @@ to each chat once, failures recorded, in-flight deliveries never resent."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import App, open_app
-from bot.config import load_settings
+from bot.app import App
 from bot.delivery import resolve_in_flight, send_due_digests
 from bot.schedule_times import next_digest_at
 from bot.transports.telegram import TelegramTransport
@@ -21,11 +20,6 @@ from tests.bot.test_commands import NOW, S400_A, S400_B, seed, story
 from tests.support.telegram_server import TelegramServer
 
 CHATS = [5000 + i for i in range(20)]
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 def test_next_digest_follows_local_time_across_dst() -> None:
@@ -43,23 +37,8 @@ def test_next_digest_follows_local_time_across_dst() -> None:
 
 
 @pytest.fixture
-def server() -> Iterator[TelegramServer]:
-    with TelegramServer() as server:
-        yield server
-
-
-@pytest.fixture
-def app(database_url: str, server: TelegramServer) -> Iterator[App]:
-    settings = load_settings(
-        database_url=database_url,
-        load_default_feeds=False,
-        telegram_bot_token=server.token,
-        telegram_api_base_url=server.base_url,
-        log_level="WARNING",
-    )
-    app = open_app(settings)
-    yield app
-    app.close()
+def app(telegram_app: App) -> App:
+    return telegram_app
 
 
 @pytest.fixture

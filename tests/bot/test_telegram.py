@@ -4,48 +4,27 @@ server (tests/support/telegram_server.py), through TELEGRAM_API_BASE_URL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.app import App, open_app
-from bot.config import load_settings
+from bot.app import App
 from bot.reply import Heading, Paragraph, Reply, StoryEntry
 from bot.transports.telegram import TelegramTransport
 from bot.transports.telegram_html import MAX_MESSAGE, render_messages
+from tests.bot.conftest import TELEGRAM_ADMIN
 from tests.bot.test_commands import S400_A, S400_B, seed, story
 from tests.support.telegram_server import TelegramServer, parse_telegram_html
 
 READER = 4242
-ADMIN = 1111
+ADMIN = TELEGRAM_ADMIN
 GROUP = -1001234567890
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 @pytest.fixture
-def server() -> Iterator[TelegramServer]:
-    with TelegramServer() as server:
-        yield server
-
-
-@pytest.fixture
-def app(database_url: str, server: TelegramServer) -> Iterator[App]:
-    settings = load_settings(
-        database_url=database_url,
-        load_default_feeds=False,
-        admins=f"telegram:{ADMIN}",
-        telegram_bot_token=server.token,
-        telegram_api_base_url=server.base_url,
-        log_level="WARNING",
-    )
-    app = open_app(settings)
-    yield app
-    app.close()
+def app(telegram_app: App) -> App:
+    return telegram_app
 
 
 @pytest.fixture
