@@ -106,6 +106,12 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Istanbul", description="time zone of a new chat's digests")
     digest_times: str = Field("08:00,20:00", description="local digest times of a new chat")
     digest_size: int = Field(10, ge=1, le=50, description="most entries in one digest")
+    alert_sources: int = Field(
+        3, ge=2, le=50, description="outlets covering one event that make a breaking alert"
+    )
+    alert_window_hours: float = Field(
+        3.0, gt=0, le=48, description="how recent an event must be for a breaking alert"
+    )
     telegram_bot_token: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token"),

@@ -19,11 +19,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from bot.digest import digest_entries
+from bot.entries import story_entries
 from bot.i18n import text
 from bot.reply import Heading, Reply, StoryEntry
 from bot.schedule_times import next_digest_at
 from storage import chats as chat_store
+from storage import clusters as cluster_store
 from storage import deliveries as ledger
+from storage import stories as story_store
 from storage.chats import ChatRecord
 
 if TYPE_CHECKING:
@@ -84,6 +87,63 @@ async def send_digest(app: App, chat: ChatRecord, sender: Sender, now: datetime)
         sent, failed = (len(keys), 0) if delivered else (0, len(keys))
     await asyncio.to_thread(_advance, app, chat, now)
     return sent, failed
+
+
+async def send_alerts(app: App, senders: dict[str, Sender], now: datetime) -> int:
+    """Breaking alerts: an event covered by ``HABERCI_ALERT_SOURCES`` outlets within
+    ``HABERCI_ALERT_WINDOW_HOURS`` goes at once to every chat with alerts on whose topics it
+    has (all chats following nothing), once — through the same ledger as digests, so the
+    digest will not repeat it. Returns the alerts sent."""
+    settings = app.settings
+    since = now - timedelta(hours=settings.alert_window_hours)
+
+    def hot() -> list[StoryEntry]:
+        with app.sessions() as session:
+            clusters = cluster_store.busy_clusters(session, since, settings.alert_sources)
+            stories = [
+                s
+                for cluster_id in clusters
+                for s in story_store.list_stories(session, cluster_id=cluster_id, readable=True)[:1]
+            ]
+            return story_entries(session, stories)
+
+    entries = await asyncio.to_thread(hot)
+    if not entries:
+        return 0
+    with app.sessions() as session:
+        chats = [c for c in chat_store.list_chats(session, active_only=True) if c.alerts]
+        topics = story_store.topics_of(session, [e.story_id or 0 for e in entries])
+    sent = 0
+    for chat in chats:
+        sender = senders.get(chat.platform)
+        if sender is None:
+            continue
+        for entry in entries:
+            if chat.topics and not set(chat.topics) & set(topics.get(entry.story_id or 0, ())):
+                continue
+            key = ledger.item_key(entry.story_id or 0, entry.cluster_id)
+            reserved = await asyncio.to_thread(_reserve_one, app, chat.id, key, entry, now)
+            if not reserved:
+                continue
+            reply = Reply((Heading(text(chat.language, "alert_heading")), entry))
+            try:
+                delivered = await sender.send(int(chat.external_id), reply)
+                reason = None if delivered else "chat unreachable (deactivated)"
+            except Exception as exc:
+                delivered, reason = False, f"{type(exc).__name__}: {exc}"
+            status = ledger.SENT if delivered else ledger.FAILED
+            await asyncio.to_thread(_settle, app, chat.id, [key], status, now, reason)
+            sent += delivered
+            if not delivered:
+                break
+    return sent
+
+
+def _reserve_one(app: App, chat_id: int, key: str, entry: StoryEntry, now: datetime) -> bool:
+    with app.sessions.begin() as session:
+        if key in ledger.received_keys(session, chat_id):
+            return False
+        return bool(ledger.reserve(session, chat_id, [(key, entry.story_id or 0)], "alert", now))
 
 
 def _settle(
@@ -163,6 +223,9 @@ async def digest_loop(
         log.warning("%d deliveries were in flight at the last stop: marked uncertain", uncertain)
     while not stop.is_set():
         try:
+            alerts = await send_alerts(app, senders, _utc_now())
+            if alerts:
+                log.info("breaking alerts sent", extra={"alerts": alerts})
             run = await send_due_digests(app, senders, _utc_now())
             if run.chats:
                 log.info(

@@ -106,6 +106,7 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "no_times": {"en": "no scheduled digests", "tr": "zamanlanmış özet yok"},
     "sources_heading": {"en": "Sources", "tr": "Kaynaklar"},
     "digest_heading": {"en": "Your digest", "tr": "Özetiniz"},
+    "alert_heading": {"en": "Breaking", "tr": "Son dakika"},
     "digest_empty": {
         "en": "Nothing new since your last digest.",
         "tr": "Son özetinizden bu yana yeni bir şey yok.",

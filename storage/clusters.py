@@ -202,3 +202,18 @@ def cluster_sources(session: Session, cluster_ids: Sequence[int]) -> dict[int, l
 
 def cluster_exists(session: Session, cluster_id: int) -> bool:
     return session.get(ClusterRow, cluster_id) is not None
+
+
+def busy_clusters(session: Session, since: datetime, min_sources: int) -> list[int]:
+    """Clusters that began at or after ``since`` and are already covered by at least
+    ``min_sources`` outlets, newest first (candidates for a breaking alert)."""
+    rows = session.execute(
+        select(CLUSTERS.c.id)
+        .where(
+            CLUSTERS.c.last_published_at >= since,
+            CLUSTERS.c.first_published_at >= since,
+            CLUSTERS.c.source_count >= min_sources,
+        )
+        .order_by(CLUSTERS.c.last_published_at.desc())
+    )
+    return [cluster_id for (cluster_id,) in rows]

@@ -146,3 +146,37 @@ async def test_stats_count_deliveries_by_outcome(
     await send_due_digests(app, {"telegram": telegram}, NOW, every_chat=True)
     reply = await Commands(app).handle(Request("/stats", Caller("console", "me", "console")))
     assert "Digest items delivered: failed 1, sent 19" in render_plain(reply)
+
+
+async def test_breaking_alerts_go_once_to_chats_that_want_them(
+    app: App, server: TelegramServer, telegram: TelegramTransport
+) -> None:
+    from bot.delivery import send_alerts
+
+    third = story(
+        "s400-c",
+        "US sanctions Turkish defence agency over S-400 missile purchase",
+        "Washington imposed CAATSA sanctions on Turkey's defence industry presidency over the "
+        "Russian S-400 purchase.",
+    )
+    await asyncio.to_thread(seed, app, "Outlet A", [S400_A])
+    await asyncio.to_thread(seed, app, "Outlet B", [S400_B])
+    assert await send_alerts(app, {"telegram": telegram}, NOW) == 0  # two outlets: not yet
+    await asyncio.to_thread(seed, app, "Outlet C", [third])
+    ids = register_chats(app)
+    with app.sessions.begin() as session:
+        chat_store.set_chat(session, ids[CHATS[0]], alerts=True)
+        chat_store.set_chat(session, ids[CHATS[1]], alerts=True)
+        chat_store.follow(session, ids[CHATS[1]], ["economy"])  # not this event's topic
+        chat_store.set_chat(session, ids[CHATS[2]], alerts=True)
+        chat_store.follow(session, ids[CHATS[2]], ["s400"])
+    assert await send_alerts(app, {"telegram": telegram}, NOW) == 2
+    assert await send_alerts(app, {"telegram": telegram}, NOW) == 0  # once
+    alerts = server.sent_messages()
+    assert sorted(m.chat_id for m in alerts) == [CHATS[0], CHATS[2]]
+    assert all(m.plain_text.startswith("Breaking") and "Outlet C" in m.text for m in alerts)
+    # The chats' next digest does not repeat the alert.
+    run = await send_due_digests(app, {"telegram": telegram}, NOW, only_chat=ids[CHATS[0]])
+    assert run.sent_items == 0
+    later = await send_alerts(app, {"telegram": telegram}, NOW + timedelta(hours=5))
+    assert later == 0  # outside the alert window
