@@ -149,6 +149,10 @@ HELP: dict[str, dict[Language, str]] = {
     "exportopml": {"en": "every feed as an OPML file", "tr": "tüm kaynaklar OPML dosyası olarak"},
     "stats": {"en": "stories, chats and deliveries", "tr": "haber, sohbet ve gönderim sayıları"},
     "health": {"en": "feeds failing or paused", "tr": "hata veren veya duran kaynaklar"},
+    "channel": {
+        "en": "digests for a channel or group",
+        "tr": "kanal veya grup için özetler",
+    },
 }
 
 

@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.i18n import HELP, text
 from bot.reply import Attachment, Heading, Paragraph, Reply
@@ -60,6 +60,25 @@ class Parsed:
 
 class UsageError(ValueError):
     """A command's arguments are wrong; the message says how to write them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """A channel or group as its platform describes it."""
+
+    external_id: str
+    kind: str
+    title: str | None
+
+
+class ChannelError(ValueError):
+    """The channel cannot be used (unknown, or the bot may not post there), with the reason."""
+
+
+class ChannelAccess(Protocol):
+    """What a transport offers the command layer about its channels and groups."""
+
+    async def check_channel(self, reference: str) -> ChannelInfo: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +146,13 @@ class Commands:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     bot_username: str | None = None
     registry: dict[str, Command] = field(default_factory=dict)
+    # Per platform, how to look up and check a channel (registered by its transport).
+    channels: dict[str, ChannelAccess] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from bot.commands import admin, reading, subscriptions
+        from bot.commands import admin, channels, reading, subscriptions
 
-        for module in (subscriptions, reading, admin):
+        for module in (subscriptions, reading, admin, channels):
             for command in module.COMMANDS:
                 for name in (command.name, *command.aliases):
                     self.registry[name] = command

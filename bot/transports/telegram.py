@@ -38,6 +38,7 @@ from telegram.ext import (
 )
 
 from bot.commands import Caller, Commands, Request
+from bot.commands.core import ChannelError, ChannelInfo
 from bot.reply import Attachment, Reply
 from bot.transports.telegram_html import render_messages
 from storage import chats as chat_store
@@ -69,6 +70,7 @@ class TelegramTransport:
         if token is None:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         self.commands = commands or Commands(app)
+        self.commands.channels["telegram"] = self
         base = app.settings.telegram_api_base_url
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
@@ -102,6 +104,34 @@ class TelegramTransport:
             await application.updater.stop()
             await application.stop()
             await application.shutdown()
+
+    async def check_channel(self, reference: str) -> ChannelInfo:
+        """Look up ``@name`` or a chat id and check that the bot may post there: an admin
+        with the right to post in a channel, a member in a group."""
+        ref: str | int = reference.strip()
+        if isinstance(ref, str) and ref.lstrip("-").isdigit():
+            ref = int(ref)
+        bot = self.application.bot
+        try:
+            chat = await bot.get_chat(ref)
+            member = await bot.get_chat_member(chat.id, bot.id)
+        except TelegramError as exc:
+            raise ChannelError(f"Telegram says: {exc}") from None
+        if chat.type == Chat.PRIVATE:
+            raise ChannelError("that is a private chat, not a channel or group")
+        if chat.type == Chat.CHANNEL:
+            can_post = member.status == ChatMember.OWNER or (
+                member.status == ChatMember.ADMINISTRATOR
+                and bool(getattr(member, "can_post_messages", False))
+            )
+            if not can_post:
+                raise ChannelError(
+                    "the bot is not an administrator allowed to post messages there; "
+                    "add it as an admin with 'Post messages' and try again"
+                )
+        elif member.status in (ChatMember.LEFT, ChatMember.BANNED):
+            raise ChannelError("the bot is not a member of that group; add it first")
+        return ChannelInfo(str(chat.id), chat.type, chat.title or chat.username)
 
     async def _caller(self, update: Update) -> Caller:
         chat = update.effective_chat

@@ -335,3 +335,11 @@ def test_digest_ranks_clusters_by_outlets_and_skips_backlog(app: App) -> None:
     assert len(entries) == 2
     assert len(entries[0].links) == 2  # the story two outlets covered comes first
     assert reply.private
+
+
+def test_channels_are_attached_from_a_chat_platform(app: App) -> None:
+    console = Caller("console", "me", "console")
+    reply = ask(app, "/channel add @turkeynews", console)
+    assert reply.kind == "error" and "not from console" in texts(reply)
+    assert "No channel or group is attached" in texts(ask(app, "/channel list", console))
+    assert ask(app, "/channel", console).kind == "error"

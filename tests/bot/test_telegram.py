@@ -173,3 +173,45 @@ async def test_send_failures_follow_telegrams_rules(
     with app.sessions() as session:
         reader = chat_store.find_chat(session, "telegram", str(READER))
     assert reader is None or (not reader.active and "blocked" in (reader.inactive_reason or ""))
+
+
+CHANNEL = -1009876543210
+
+
+async def test_admins_attach_list_and_remove_channels(
+    app: App, server: TelegramServer, running: TelegramTransport
+) -> None:
+    from storage import chats as chat_store
+
+    server.set_chat(CHANNEL, "channel", title="Turkey News", username="turkeynews")
+    server.set_bot_member(CHANNEL, "member")
+    server.push_message(ADMIN, "/channel add @turkeynews 07:00,19:30 s400 ekonomi")
+    (refused,) = await server.wait_for_messages_async(1, within=10)
+    assert "not an administrator allowed to post" in refused.plain_text
+    server.set_bot_member(CHANNEL, "administrator", can_post_messages=True)
+    server.push_message(ADMIN, "/channel add @turkeynews 07:00,19:30 s400 ekonomi")
+    messages = await server.wait_for_messages_async(2, within=10)
+    assert "Attached Turkey News (channel): digests at 07:00, 19:30" in messages[1].plain_text
+    with app.sessions() as session:
+        attached = chat_store.find_chat(session, "telegram", str(CHANNEL))
+    assert attached is not None
+    assert (attached.kind, attached.topics, attached.times) == (
+        "channel",
+        ("economy", "s400"),
+        ("07:00", "19:30"),
+    )
+    server.push_message(READER, "/channel list")
+    refusal = (await server.wait_for_messages_async(3, within=10))[2]
+    assert "for the bot's admins" in refusal.plain_text
+    server.push_message(ADMIN, "/channel list")
+    listing = (await server.wait_for_messages_async(4, within=10))[3]
+    assert "Turkey News (channel" in listing.plain_text and "active" in listing.plain_text
+    server.push_message(ADMIN, "/channel add @nosuchchannel")
+    unknown = (await server.wait_for_messages_async(5, within=10))[4]
+    assert "Cannot use @nosuchchannel" in unknown.plain_text
+    server.push_message(ADMIN, "/channel remove @turkeynews")
+    removed = (await server.wait_for_messages_async(6, within=10))[5]
+    assert "Removed Turkey News" in removed.plain_text
+    with app.sessions() as session:
+        detached = chat_store.find_chat(session, "telegram", str(CHANNEL))
+    assert detached is not None and not detached.active
