@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.orm import Session
+
 from bot.clock_times import check_timezone, parse_clock_times
 from bot.commands.core import Command, Context, UsageError
 from bot.commands.reading import resolve_topic
@@ -50,30 +54,31 @@ def _names(context: Context, slugs: list[str], language: str | None = None) -> s
     return ", ".join(names)
 
 
-def follow(context: Context) -> Reply:
+def _change_topics(
+    context: Context,
+    change: Callable[[Session, int, Sequence[str]], list[str]],
+    changed_key: str,
+    unchanged_key: str,
+) -> Reply:
+    """Follow or unfollow the topics named; say which changed and which already were so."""
     slugs = _topics_from_args(context)
     with context.app.sessions.begin() as session:
-        added = chat_store.follow(session, context.chat.id, slugs)
-    already = [s for s in slugs if s not in added]
+        changed = change(session, context.chat.id, slugs)
+    unchanged = [s for s in slugs if s not in changed]
     lines = []
-    if added:
-        lines.append(context.t("followed", topics=_names(context, added)))
-    if already:
-        lines.append(context.t("already_following", topics=_names(context, already)))
+    if changed:
+        lines.append(context.t(changed_key, topics=_names(context, changed)))
+    if unchanged:
+        lines.append(context.t(unchanged_key, topics=_names(context, unchanged)))
     return Reply.text(*lines, private=True)
+
+
+def follow(context: Context) -> Reply:
+    return _change_topics(context, chat_store.follow, "followed", "already_following")
 
 
 def unfollow(context: Context) -> Reply:
-    slugs = _topics_from_args(context)
-    with context.app.sessions.begin() as session:
-        removed = chat_store.unfollow(session, context.chat.id, slugs)
-    missing = [s for s in slugs if s not in removed]
-    lines = []
-    if removed:
-        lines.append(context.t("unfollowed", topics=_names(context, removed)))
-    if missing:
-        lines.append(context.t("not_following", topics=_names(context, missing)))
-    return Reply.text(*lines, private=True)
+    return _change_topics(context, chat_store.unfollow, "unfollowed", "not_following")
 
 
 def following(context: Context) -> Reply:
