@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Istanbul", description="time zone of a new chat's digests")
     digest_times: str = Field("08:00,20:00", description="local digest times of a new chat")
     digest_size: int = Field(10, ge=1, le=50, description="most entries in one digest")
+    digest_when_empty: bool = Field(
+        False, description="send one short line when a digest period had nothing new"
+    )
     alert_sources: int = Field(
         3, ge=2, le=50, description="outlets covering one event that make a breaking alert"
     )

@@ -85,6 +85,13 @@ async def send_digest(app: App, chat: ChatRecord, sender: Sender, now: datetime)
         status = ledger.SENT if delivered else ledger.FAILED
         await asyncio.to_thread(_settle, app, chat.id, keys, status, now, reason)
         sent, failed = (len(keys), 0) if delivered else (0, len(keys))
+    elif app.settings.digest_when_empty:
+        try:
+            await sender.send(
+                int(chat.external_id), Reply.text(text(chat.language, "digest_empty"))
+            )
+        except Exception as exc:
+            log.warning("empty-digest line to chat %s failed: %s", chat.id, exc)
     await asyncio.to_thread(_advance, app, chat, now)
     return sent, failed
 

@@ -180,3 +180,20 @@ async def test_breaking_alerts_go_once_to_chats_that_want_them(
     assert run.sent_items == 0
     later = await send_alerts(app, {"telegram": telegram}, NOW + timedelta(hours=5))
     assert later == 0  # outside the alert window
+
+
+async def test_an_empty_period_sends_one_line_only_when_asked(
+    app: App, server: TelegramServer, telegram: TelegramTransport
+) -> None:
+    from bot.app import open_app
+
+    first = register_chats(app)[CHATS[0]]
+    quiet = await send_due_digests(app, {"telegram": telegram}, NOW, only_chat=first)
+    assert quiet.empty == 1 and server.sent_messages() == []
+    chatty = open_app(app.settings.model_copy(update={"digest_when_empty": True}))
+    try:
+        await send_due_digests(chatty, {"telegram": telegram}, NOW, only_chat=first)
+    finally:
+        chatty.close()
+    (line,) = server.sent_messages()
+    assert line.plain_text == "Nothing new since your last digest."
