@@ -557,9 +557,12 @@ def digests_send(
     with application() as app:
         if app.settings.telegram_bot_token is None:
             raise fail("no chat transport is configured: set TELEGRAM_BOT_TOKEN")
-        uncertain = resolve_in_flight(app)
-        if uncertain:
-            err.print(f"{uncertain} deliveries were in flight at the last stop: marked uncertain")
+        released, uncertain = resolve_in_flight(app)
+        if released or uncertain:
+            err.print(
+                f"at the last stop, {released} deliveries were queued (released, sent now) and "
+                f"{uncertain} in flight (marked uncertain, never resent)"
+            )
 
         async def send() -> Any:
             telegram = TelegramTransport(app)

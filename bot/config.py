@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,6 +31,7 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 ENV_PREFIX = "HABERCI_"
 CONFIG_ENV = "HABERCI_CONFIG"
 PLATFORMS = ("telegram", "discord", "console")
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 DEFAULT_USER_AGENT = "haberci/0.1 (news digest bot; +https://github.com/haberci/haberci)"
 
 
@@ -125,6 +127,31 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "telegram_api_base_url"),
         description="the Bot API address (python-telegram-bot's base_url)",
     )
+    telegram_webhook_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("TELEGRAM_WEBHOOK_URL", "telegram_webhook_url"),
+        description="the public https URL Telegram posts updates to (unset: long polling)",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret"),
+        description="the webhook's secret token (unset: a new random one at each start)",
+    )
+    telegram_webhook_listen: str = Field(
+        "0.0.0.0",
+        validation_alias=AliasChoices("TELEGRAM_WEBHOOK_LISTEN", "telegram_webhook_listen"),
+        description="address the webhook server listens on (behind a TLS proxy)",
+    )
+    telegram_webhook_port: int = Field(
+        8443,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("TELEGRAM_WEBHOOK_PORT", "telegram_webhook_port"),
+        description="port the webhook server listens on",
+    )
+    send_concurrency: int = Field(
+        16, ge=1, le=256, description="chats whose digests are being sent at once"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("private_feed_networks", mode="before")
@@ -153,6 +180,20 @@ class Settings(BaseSettings):
     def _http_base(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the https URL Telegram will post updates to")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
     @field_validator("timezone")

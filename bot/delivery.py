@@ -1,12 +1,15 @@
-"""Scheduled digests through the delivery ledger: each item reaches each chat at most once,
-and nothing is lost without a record.
+"""Scheduled digests and breaking alerts through the delivery ledger: each item reaches each
+chat at most once, and nothing is lost without a record.
 
 For each due chat: pick the digest (stories of its topics since its last digest, one per
-cluster, minus what the ledger says it has), reserve the items as pending and commit, send,
-then mark them sent (or failed, with the reason). A crash between reserving and confirming
-leaves pending rows; on the next start they become "uncertain" and are not sent again —
-haberci cannot know whether Telegram delivered them, and sending twice is the worse error.
-They are counted in /stats.
+cluster, minus what the ledger says it has) and reserve its items as queued, committed. The
+transport splits the digest into messages; for each one, once its turn under the platform's
+limits has come, its items become pending (committed) just before it goes out, then sent or
+failed (with the reason) after. After a crash, queued items were never attempted and are
+released to be sent by the next run; pending ones may or may not have arrived — they become
+"uncertain" and are not sent again, since sending twice is the worse error. They are counted
+in /stats. Chats are served concurrently (``HABERCI_SEND_CONCURRENCY``); one chat's wait
+(Telegram's RetryAfter, say) holds up only that chat.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.digest import digest_entries
 from bot.entries import story_entries
@@ -32,15 +36,24 @@ from storage.chats import ChatRecord
 if TYPE_CHECKING:
     from bot.app import App
 
+T = TypeVar("T")
+BeforeSend = Callable[[], Awaitable[None]]
+
 log = logging.getLogger("haberci.delivery")
 FIRST_DIGEST_PERIOD = timedelta(hours=24)
 
 
 class Sender(Protocol):
-    """A transport's way to send a reply to one of its chats. False: the chat is unreachable
-    (blocked, kicked, deleted) and was deactivated."""
+    """A transport's way to send a reply to one of its chats."""
 
-    async def send(self, chat_id: int, reply: Reply) -> bool: ...
+    def split(self, reply: Reply) -> list[Reply]:
+        """The reply as parts that go out as one message each."""
+        ...
+
+    async def send(self, chat_id: int, reply: Reply, before_send: BeforeSend | None = None) -> bool:
+        """Send one reply, awaiting ``before_send`` just before it goes out. False: the chat
+        is unreachable (blocked, kicked, deleted) and was deactivated."""
+        ...
 
 
 @dataclass
@@ -51,12 +64,57 @@ class DigestRun:
     empty: int = 0
 
 
-async def send_digest(app: App, chat: ChatRecord, sender: Sender, now: datetime) -> tuple[int, int]:
-    """One chat's digest through the ledger; returns (items sent, items failed)."""
-    since = chat.last_digest_at or now - FIRST_DIGEST_PERIOD
+@dataclass
+class Ledger:
+    """The delivery ledger as one run uses it: database work off the event loop, one piece at
+    a time (SQLite has one writer; the work is short next to the sends)."""
 
-    def prepare() -> tuple[list[StoryEntry], list[str]]:
-        """Choose the entries and reserve them as pending, committed before any send."""
+    app: App
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def run(self, work: Callable[..., T], *args: object) -> T:
+        async with self.lock:
+            return await asyncio.to_thread(work, *args)
+
+    async def deliver(
+        self, chat: ChatRecord, sender: Sender, reply: Reply, now: datetime
+    ) -> tuple[int, int]:
+        """Send a reply whose entries are queued in the ledger, message by message, moving
+        each message's items to pending just before it goes out and to sent or failed after.
+        Returns (items sent, items failed)."""
+        parts = sender.split(reply)
+        keys = [[ledger.item_key(e.story_id or 0, e.cluster_id) for e in p.entries] for p in parts]
+        sent = 0
+        for index, part in enumerate(parts):
+
+            async def mark_pending(part_keys: list[str] = keys[index]) -> None:
+                await self.run(_settle, self.app, chat.id, part_keys, ledger.PENDING, now, None)
+
+            try:
+                delivered = await sender.send(int(chat.external_id), part, mark_pending)
+                reason = None if delivered else "chat unreachable (deactivated)"
+            except Exception as exc:  # recorded, counted, and the other chats go on
+                log.warning("delivery to chat %s failed: %s", chat.id, exc)
+                delivered, reason = False, f"{type(exc).__name__}: {exc}"
+            if not delivered:
+                rest = [key for part_keys in keys[index:] for key in part_keys]
+                await self.run(_settle, self.app, chat.id, rest, ledger.FAILED, now, reason)
+                return sent, len(rest)
+            await self.run(_settle, self.app, chat.id, keys[index], ledger.SENT, now, None)
+            sent += len(keys[index])
+        return sent, 0
+
+
+async def send_digest(
+    app: App, chat: ChatRecord, sender: Sender, now: datetime, book: Ledger | None = None
+) -> tuple[int, int]:
+    """One chat's digest through the ledger; returns (items sent, items failed)."""
+    book = book or Ledger(app)
+    since = chat.last_digest_at or now - FIRST_DIGEST_PERIOD
+    size = app.settings.digest_size
+
+    def prepare() -> list[StoryEntry]:
+        """Choose the entries and reserve them as queued, committed before any send."""
         with app.sessions.begin() as session:
             received = ledger.received_keys(session, chat.id)
             fresh = [
@@ -69,22 +127,13 @@ async def send_digest(app: App, chat: ChatRecord, sender: Sender, now: datetime)
                     session, chat.id, [(k, e.story_id or 0) for k, e in chosen], "digest", now
                 )
             )
-        return [e for k, e in chosen if k in reserved], [k for k, _ in chosen if k in reserved]
+        return [e for k, e in chosen if k in reserved]
 
-    size = app.settings.digest_size
-    prepared, keys = await asyncio.to_thread(prepare)
+    prepared = await book.run(prepare)
     sent = failed = 0
     if prepared:
         reply = Reply((Heading(text(chat.language, "digest_heading")), *prepared))
-        try:
-            delivered = await sender.send(int(chat.external_id), reply)
-            reason = None if delivered else "chat unreachable (deactivated)"
-        except Exception as exc:  # recorded, counted, and the other chats go on
-            log.warning("digest to chat %s failed: %s", chat.id, exc)
-            delivered, reason = False, f"{type(exc).__name__}: {exc}"
-        status = ledger.SENT if delivered else ledger.FAILED
-        await asyncio.to_thread(_settle, app, chat.id, keys, status, now, reason)
-        sent, failed = (len(keys), 0) if delivered else (0, len(keys))
+        sent, failed = await book.deliver(chat, sender, reply, now)
     elif app.settings.digest_when_empty:
         try:
             await sender.send(
@@ -92,7 +141,7 @@ async def send_digest(app: App, chat: ChatRecord, sender: Sender, now: datetime)
             )
         except Exception as exc:
             log.warning("empty-digest line to chat %s failed: %s", chat.id, exc)
-    await asyncio.to_thread(_advance, app, chat, now)
+    await book.run(_advance, app, chat, now)
     return sent, failed
 
 
@@ -103,8 +152,9 @@ async def send_alerts(app: App, senders: dict[str, Sender], now: datetime) -> in
     digest will not repeat it. Returns the alerts sent."""
     settings = app.settings
     since = now - timedelta(hours=settings.alert_window_hours)
+    book = Ledger(app)
 
-    def hot() -> list[StoryEntry]:
+    def hot() -> tuple[list[StoryEntry], list[ChatRecord], dict[int, tuple[str, ...]]]:
         with app.sessions() as session:
             clusters = cluster_store.busy_clusters(session, since, settings.alert_sources)
             stories = [
@@ -112,38 +162,49 @@ async def send_alerts(app: App, senders: dict[str, Sender], now: datetime) -> in
                 for cluster_id in clusters
                 for s in story_store.list_stories(session, cluster_id=cluster_id, readable=True)[:1]
             ]
-            return story_entries(session, stories)
+            entries = story_entries(session, stories)
+            if not entries:
+                return [], [], {}
+            chats = [c for c in chat_store.list_chats(session, active_only=True) if c.alerts]
+            topics = story_store.topics_of(session, [e.story_id or 0 for e in entries])
+            return entries, chats, topics
 
-    entries = await asyncio.to_thread(hot)
-    if not entries:
-        return 0
-    with app.sessions() as session:
-        chats = [c for c in chat_store.list_chats(session, active_only=True) if c.alerts]
-        topics = story_store.topics_of(session, [e.story_id or 0 for e in entries])
-    sent = 0
-    for chat in chats:
-        sender = senders.get(chat.platform)
-        if sender is None:
-            continue
+    entries, chats, topics = await book.run(hot)
+
+    async def alert_chat(chat: ChatRecord, sender: Sender) -> int:
+        sent = 0
         for entry in entries:
             if chat.topics and not set(chat.topics) & set(topics.get(entry.story_id or 0, ())):
                 continue
             key = ledger.item_key(entry.story_id or 0, entry.cluster_id)
-            reserved = await asyncio.to_thread(_reserve_one, app, chat.id, key, entry, now)
-            if not reserved:
+            if not await book.run(_reserve_one, app, chat.id, key, entry, now):
                 continue
             reply = Reply((Heading(text(chat.language, "alert_heading")), entry))
-            try:
-                delivered = await sender.send(int(chat.external_id), reply)
-                reason = None if delivered else "chat unreachable (deactivated)"
-            except Exception as exc:
-                delivered, reason = False, f"{type(exc).__name__}: {exc}"
-            status = ledger.SENT if delivered else ledger.FAILED
-            await asyncio.to_thread(_settle, app, chat.id, [key], status, now, reason)
-            sent += delivered
-            if not delivered:
+            done, failed = await book.deliver(chat, sender, reply, now)
+            sent += done
+            if failed:
                 break
-    return sent
+        return sent
+
+    jobs = [
+        (chat, senders[chat.platform]) for chat in chats if chat.platform in senders and entries
+    ]
+    return sum(await _each_bounded(app, jobs, alert_chat))
+
+
+async def _each_bounded(
+    app: App,
+    jobs: list[tuple[ChatRecord, Sender]],
+    work: Callable[[ChatRecord, Sender], Awaitable[T]],
+) -> list[T]:
+    """Run ``work`` for every chat, at most ``HABERCI_SEND_CONCURRENCY`` at once."""
+    gate = asyncio.Semaphore(app.settings.send_concurrency)
+
+    async def one(chat: ChatRecord, sender: Sender) -> T:
+        async with gate:
+            return await work(chat, sender)
+
+    return list(await asyncio.gather(*(one(chat, sender) for chat, sender in jobs)))
 
 
 def _reserve_one(app: App, chat_id: int, key: str, entry: StoryEntry, now: datetime) -> bool:
@@ -183,7 +244,9 @@ def schedule_new_chats(app: App, now: datetime) -> int:
     return count
 
 
-def resolve_in_flight(app: App) -> int:
+def resolve_in_flight(app: App) -> tuple[int, int]:
+    """Queued deliveries left by a stop are released, pending ones become uncertain; returns
+    (released, uncertain)."""
     with app.sessions.begin() as session:
         return ledger.resolve_in_flight(session)
 
@@ -196,22 +259,28 @@ async def send_due_digests(
     every_chat: bool = False,
     only_chat: int | None = None,
 ) -> DigestRun:
-    """Send the digests that are due (``every_chat``: every active chat's, now), chat by chat
-    through the ledger. Chats on platforms without a sender are left for later."""
+    """Send the digests that are due (``every_chat``: every active chat's, now), each chat's
+    through the ledger, several chats at once. Chats on platforms without a sender are left
+    for later."""
     await asyncio.to_thread(schedule_new_chats, app, now)
     with app.sessions() as session:
         chats = chat_store.list_chats(session, active_only=True)
-    run = DigestRun()
+    jobs = []
     for chat in chats:
         if only_chat is not None and chat.id != only_chat:
             continue
         due = chat.next_digest_at is not None and chat.next_digest_at <= now
         if not (every_chat or only_chat is not None or due):
             continue
-        sender = senders.get(chat.platform)
-        if sender is None:
-            continue
-        sent, failed = await send_digest(app, chat, sender, now)
+        if chat.platform in senders:
+            jobs.append((chat, senders[chat.platform]))
+    book = Ledger(app)
+
+    async def digest(chat: ChatRecord, sender: Sender) -> tuple[int, int]:
+        return await send_digest(app, chat, sender, now, book)
+
+    run = DigestRun()
+    for sent, failed in await _each_bounded(app, jobs, digest):
         run.chats += 1
         run.sent_items += sent
         run.failed_items += failed
@@ -225,9 +294,13 @@ async def digest_loop(
     """Send due digests every scheduler tick until ``stop`` (after the transports are ready).
     Pending rows left by a previous run are resolved first."""
     await ready.wait()
-    uncertain = await asyncio.to_thread(resolve_in_flight, app)
-    if uncertain:
-        log.warning("%d deliveries were in flight at the last stop: marked uncertain", uncertain)
+    released, uncertain = await asyncio.to_thread(resolve_in_flight, app)
+    if released or uncertain:
+        log.warning(
+            "at the last stop %d deliveries were queued (released) and %d in flight (uncertain)",
+            released,
+            uncertain,
+        )
     while not stop.is_set():
         try:
             alerts = await send_alerts(app, senders, _utc_now())

@@ -23,6 +23,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "özetlerinizde görmek için /follow ekonomi yaptırımlar yazın ({times}, {timezone}).",
     },
     "help_heading": {"en": "Commands", "tr": "Komutlar"},
+    "file_too_large": {
+        "en": "That file is too large (at most 1 MB); nothing was read.",
+        "tr": "Bu dosya çok büyük (en çok 1 MB); hiçbir şey okunmadı.",
+    },
     "admin_heading": {"en": "Admin commands", "tr": "Yönetici komutları"},
     "unknown_command": {
         "en": "I don't know the command /{name}. Here is what I understand:",

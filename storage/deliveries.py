@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.tables import DELIVERIES, DeliveryRow
 
-# A row is "pending" from just before its message is sent until just after. A pending row
-# found after a crash cannot be known to have arrived or not: it becomes "uncertain" and is
-# never sent again (at most once), and it is counted in /stats rather than dropped silently.
-PENDING, SENT, FAILED, UNCERTAIN = "pending", "sent", "failed", "uncertain"
+# A row is "queued" from when a digest or alert chooses its item until the message that
+# carries it is about to go out, then "pending" until the send is confirmed ("sent") or has
+# failed. After a crash, queued rows were never attempted and are released (deleted, so the
+# item can be chosen again); a pending row cannot be known to have arrived or not: it becomes
+# "uncertain" and is never sent again (at most once), and it is counted in /stats rather than
+# dropped silently.
+QUEUED, PENDING, SENT, FAILED, UNCERTAIN = "queued", "pending", "sent", "failed", "uncertain"
 
 
 def item_key(story_id: int, cluster_id: int | None) -> str:
@@ -35,7 +38,7 @@ def received_keys(session: Session, chat_id: int) -> set[str]:
 def reserve(
     session: Session, chat_id: int, items: Sequence[tuple[str, int]], kind: str, now: datetime
 ) -> list[str]:
-    """Write pending rows for (item key, story id) pairs; returns the keys reserved now (a key
+    """Write queued rows for (item key, story id) pairs; returns the keys reserved now (a key
     already in the ledger, e.g. reserved by another process, is skipped)."""
     if not items:
         return []
@@ -52,7 +55,7 @@ def reserve(
             "item_key": key,
             "story_id": story_id,
             "kind": kind,
-            "status": PENDING,
+            "status": QUEUED,
             "created_at": now,
         }
         for key, story_id in items
@@ -68,7 +71,8 @@ def settle(
     now: datetime,
     reason: str | None = None,
 ) -> None:
-    """Confirm (sent) or fail pending rows."""
+    """Move rows to ``status``: pending just before their message goes out, then sent or
+    failed."""
     if keys:
         session.execute(
             update(DELIVERIES)
@@ -77,17 +81,20 @@ def settle(
         )
 
 
-def resolve_in_flight(session: Session, reason: str = "in flight when haberci stopped") -> int:
-    """After a restart: pending rows become uncertain (never resent). Returns how many."""
-    pending = session.scalar(
-        select(func.count()).select_from(DELIVERIES).where(DELIVERIES.c.status == PENDING)
-    )
+def resolve_in_flight(
+    session: Session, reason: str = "in flight when haberci stopped"
+) -> tuple[int, int]:
+    """After a restart: queued rows are released (deleted: never attempted, the item may be
+    chosen again) and pending rows become uncertain (never resent). Returns (released,
+    uncertain)."""
+    counts = status_counts(session)
+    session.execute(delete(DELIVERIES).where(DELIVERIES.c.status == QUEUED))
     session.execute(
         update(DELIVERIES)
         .where(DELIVERIES.c.status == PENDING)
         .values(status=UNCERTAIN, reason=reason)
     )
-    return int(pending or 0)
+    return counts.get(QUEUED, 0), counts.get(PENDING, 0)
 
 
 def status_counts(session: Session) -> dict[str, int]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from telegram import (
     Chat,
@@ -34,13 +37,17 @@ from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    Updater,
     filters,
 )
 
 from bot.commands import Caller, Commands, Request
 from bot.commands.core import ChannelError, ChannelInfo
+from bot.i18n import language_for
+from bot.i18n import text as text_of
 from bot.reply import Attachment, Reply
-from bot.transports.telegram_html import render_messages
+from bot.transports.telegram_html import render_messages, split_blocks
+from bot.transports.telegram_limits import SendLimiter
 from storage import chats as chat_store
 
 if TYPE_CHECKING:
@@ -52,6 +59,7 @@ MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
 MAX_ATTACHMENT = 1024 * 1024
 SEND_ATTEMPTS = 4
 Send = Callable[[int], Awaitable[object]]
+BeforeSend = Callable[[], Awaitable[None]]
 _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
@@ -87,6 +95,7 @@ class TelegramTransport:
         self.application.add_handler(CallbackQueryHandler(self._on_button))
         self.application.add_error_handler(self._on_error)
         self.ready = asyncio.Event()
+        self.limiter = SendLimiter()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Long-poll until ``stop`` is set; ``ready`` is set once messages can be sent."""
@@ -96,14 +105,38 @@ class TelegramTransport:
         self.ready.set()
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0)
-        log.info("telegram polling as @%s", application.bot.username)
+        await self._start_updates(application.updater)
         try:
             await stop.wait()
         finally:
             await application.updater.stop()
             await application.stop()
             await application.shutdown()
+
+    async def _start_updates(self, updater: Updater) -> None:
+        """Long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set: PTB listens on
+        TELEGRAM_WEBHOOK_LISTEN:PORT at the URL's path, registers the URL with Telegram and
+        refuses any request without the secret token."""
+        settings = self.commands.app.settings
+        url = settings.telegram_webhook_url
+        if url is None:
+            await updater.start_polling(poll_interval=0)
+            log.info("telegram polling as @%s", self.application.bot.username)
+            return
+        secret = settings.telegram_webhook_secret
+        await updater.start_webhook(
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            url_path=urlsplit(url).path.lstrip("/"),
+            webhook_url=url,
+            secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+        )
+        log.info(
+            "telegram webhook for @%s on %s:%d",
+            self.application.bot.username,
+            settings.telegram_webhook_listen,
+            settings.telegram_webhook_port,
+        )
 
     async def check_channel(self, reference: str) -> ChannelInfo:
         """Look up ``@name`` or a chat id and check that the bot may post there: an admin
@@ -165,7 +198,10 @@ class TelegramTransport:
         attachment = None
         if message.document is not None:
             if (message.document.file_size or 0) > MAX_ATTACHMENT:
-                await message.reply_text("That file is too large (at most 1 MB).")
+                language = language_for(
+                    update.effective_user.language_code if update.effective_user else None
+                )
+                await self.send(message.chat_id, Reply.text(text_of(language, "file_too_large")))
                 return
             file = await message.document.get_file()
             data = bytes(await file.download_as_bytearray())
@@ -181,9 +217,19 @@ class TelegramTransport:
         reply = await self.commands.handle(Request(query.data or "", await self._caller(update)))
         await self.send(query.message.chat.id, reply)
 
-    async def send(self, chat_id: int, reply: Reply) -> bool:
-        """Send a reply: its messages in order (buttons on the last), then its files. Returns
-        False when the chat cannot be reached (it is then deactivated, with the reason)."""
+    def split(self, reply: Reply) -> list[Reply]:
+        """The reply as parts of one message each (buttons and files go with the last), so
+        that delivery can record each message's items on their own."""
+        groups = split_blocks(reply.blocks) or [()]
+        parts = [replace(reply, blocks=group, buttons=(), files=()) for group in groups]
+        parts[-1] = replace(parts[-1], buttons=reply.buttons, files=reply.files)
+        return parts
+
+    async def send(self, chat_id: int, reply: Reply, before_send: BeforeSend | None = None) -> bool:
+        """Send a reply: its messages in order (buttons on the last), then its files, each
+        within Telegram's limits. ``before_send`` is awaited once, after the first message's
+        turn has come and just before it goes out. Returns False when the chat cannot be
+        reached (it is then deactivated, with the reason)."""
         if reply.silent:
             return True
         bot = self.application.bot
@@ -209,21 +255,31 @@ class TelegramTransport:
             message(text, _keyboard(reply) if index == len(messages) - 1 else None)
             for index, text in enumerate(messages)
         ] + [document(attached) for attached in reply.files]
+        hooks = [before_send] if before_send is not None else []
         try:
             for send in sends:
-                await self._with_retries(target, send)
+                await self._with_retries(target, send, hooks)
         except Forbidden as exc:
             await asyncio.to_thread(self._deactivate, target[0], str(exc))
             return False
         return True
 
-    async def _with_retries(self, target: list[int], call: Send) -> None:
-        """One API call with Telegram's error rules: wait exactly what RetryAfter asks, follow
-        ChatMigrated to the new id (moving the chat's settings), retry timeouts and server
-        errors with backoff. Forbidden and BadRequest are the caller's to handle."""
-        for attempt in range(SEND_ATTEMPTS):
+    async def _with_retries(self, target: list[int], call: Send, hooks: list[BeforeSend]) -> None:
+        """One API call with Telegram's error rules: every attempt waits for its turn under
+        the shared limits; wait exactly what RetryAfter asks, follow ChatMigrated to the new
+        id (moving the chat's settings), retry timeouts and server errors with backoff.
+        Forbidden and BadRequest are the caller's to handle. ``hooks`` run (once) just before
+        the first attempt goes out."""
+
+        async def attempt() -> None:
+            await self.limiter.acquire(target[0])
+            while hooks:
+                await hooks.pop()()
+            await call(target[0])
+
+        for tries in range(SEND_ATTEMPTS):
             try:
-                await call(target[0])
+                await attempt()
                 return
             except RetryAfter as exc:
                 wait = exc.retry_after
@@ -237,10 +293,10 @@ class TelegramTransport:
             except (Forbidden, BadRequest):
                 raise
             except (TimedOut, NetworkError):
-                if attempt == SEND_ATTEMPTS - 1:
+                if tries == SEND_ATTEMPTS - 1:
                     raise
-                await asyncio.sleep(0.5 * 2**attempt)
-        await call(target[0])
+                await asyncio.sleep(0.5 * 2**tries)
+        await attempt()
 
     def _deactivate(self, chat_id: int, reason: str) -> None:
         log.warning("telegram chat %s deactivated: %s", chat_id, reason)

@@ -3,9 +3,10 @@ Telegram's 4,096 characters on block boundaries."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
-from bot.reply import Heading, Link, Paragraph, Reply, StoryEntry
+from bot.reply import Block, Heading, Link, Paragraph, Reply, StoryEntry
 
 MAX_MESSAGE = 4096
 # Room for the entities Telegram counts after parsing; text is cut well before the limit.
@@ -34,20 +35,25 @@ def render_block(block: Heading | Paragraph | StoryEntry) -> str:
     return "\n".join(lines)
 
 
-def render_messages(reply: Reply) -> list[str]:
-    """The reply as one or more HTML messages, each under the limit, split between blocks."""
-    messages: list[str] = []
-    current: list[str] = []
+def split_blocks(blocks: Sequence[Block]) -> list[tuple[Block, ...]]:
+    """Blocks grouped into messages, each under the limit once rendered, split between
+    blocks (a single block is shortened to fit by :func:`render_block`)."""
+    groups: list[tuple[Block, ...]] = []
+    current: list[Block] = []
     size = 0
-    for block in reply.blocks:
-        part = render_block(block)
-        extra = len(part) + (2 if current else 0)
+    for block in blocks:
+        extra = len(render_block(block)) + (2 if current else 0)
         if current and size + extra > _BUDGET:
-            messages.append("\n\n".join(current))
+            groups.append(tuple(current))
             current, size = [], 0
-            extra = len(part)
-        current.append(part)
+            extra -= 2
+        current.append(block)
         size += extra
     if current:
-        messages.append("\n\n".join(current))
-    return messages
+        groups.append(tuple(current))
+    return groups
+
+
+def render_messages(reply: Reply) -> list[str]:
+    """The reply as one or more HTML messages, each under the limit, split between blocks."""
+    return ["\n\n".join(render_block(b) for b in group) for group in split_blocks(reply.blocks)]

@@ -114,19 +114,23 @@ async def test_in_flight_deliveries_are_never_resent_and_failures_are_recorded(
 ) -> None:
     await asyncio.to_thread(seed, app, "Outlet A", [S400_A])
     ids = register_chats(app)
-    # A crash after reserving chat 0's item and before confirming it:
+    # A crash left chat 0's item pending (its message was going out) and chat 2's queued
+    # (chosen, never attempted):
     with app.sessions() as session:
         from storage import stories as story_store
 
         (stored,) = story_store.list_stories(session)
+    key = ledger.item_key(stored.id, stored.cluster_id)
     with app.sessions.begin() as session:
-        key = ledger.item_key(stored.id, stored.cluster_id)
-        ledger.reserve(session, ids[CHATS[0]], [(key, stored.id)], "digest", NOW)
-    assert resolve_in_flight(app) == 1
+        for chat in (CHATS[0], CHATS[2]):
+            ledger.reserve(session, ids[chat], [(key, stored.id)], "digest", NOW)
+        ledger.settle(session, ids[CHATS[0]], [key], ledger.PENDING, NOW)
+    assert resolve_in_flight(app) == (1, 1)
     server.block_chat(CHATS[1])
     run = await send_due_digests(app, {"telegram": telegram}, NOW, every_chat=True)
     assert run.sent_items == 18 and run.failed_items == 1
-    assert CHATS[0] not in {m.chat_id for m in server.sent_messages()}
+    receivers = [m.chat_id for m in server.sent_messages()]
+    assert CHATS[0] not in receivers and receivers.count(CHATS[2]) == 1
     with app.sessions() as session:
         counts = ledger.status_counts(session)
         blocked = chat_store.find_chat(session, "telegram", str(CHATS[1]))
