@@ -243,7 +243,14 @@ class Settings(BaseSettings):
 
 def _describe(error: dict[str, Any], config_file: str | None) -> str:
     name = str(error["loc"][0]) if error["loc"] else "?"
-    where = f"{ENV_PREFIX}{name.upper()}"
+    field = Settings.model_fields.get(name)
+    alias = field.validation_alias if field is not None else None
+    env_name = (
+        str(alias.choices[0])
+        if isinstance(alias, AliasChoices) and alias.choices
+        else f"{ENV_PREFIX}{name.upper()}"
+    )
+    where = env_name
     if config_file:
         where += f" (or `{name}` in {config_file})"
     if error["type"] == "extra_forbidden":
@@ -252,7 +259,8 @@ def _describe(error: dict[str, Any], config_file: str | None) -> str:
             if config_file
             else f"unknown setting {where}"
         )
-    given = error.get("input")
+    secret = field is not None and field.annotation in (SecretStr, SecretStr | None)
+    given = None if secret else error.get("input")
     shown = f" (got {given!r})" if given is not None and not isinstance(given, dict) else ""
     message = str(error["msg"]).replace("IPv4 network", "IP network such as 10.0.0.0/8 or fd00::/8")
     return f"{where}: {message}{shown}"

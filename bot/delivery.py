@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -66,15 +66,14 @@ class DigestRun:
 
 @dataclass
 class Ledger:
-    """The delivery ledger as one run uses it: database work off the event loop, one piece at
-    a time (SQLite has one writer; the work is short next to the sends)."""
+    """The delivery ledger as one run uses it, its database work off the event loop. Every
+    write transaction starts with its write, so SQLite's busy timeout orders concurrent
+    writers and no transaction reads a snapshot it later writes over."""
 
     app: App
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
-        async with self.lock:
-            return await asyncio.to_thread(work, *args)
+        return await asyncio.to_thread(work, *args)
 
     async def deliver(
         self, chat: ChatRecord, sender: Sender, reply: Reply, now: datetime
@@ -114,14 +113,16 @@ async def send_digest(
     size = app.settings.digest_size
 
     def prepare() -> list[StoryEntry]:
-        """Choose the entries and reserve them as queued, committed before any send."""
-        with app.sessions.begin() as session:
+        """Choose the entries, then reserve them as queued, committed before any send (a key
+        reserved meanwhile by another run is left out)."""
+        with app.sessions() as session:
             received = ledger.received_keys(session, chat.id)
             fresh = [
                 (ledger.item_key(e.story_id or 0, e.cluster_id), e)
                 for e in digest_entries(session, chat.topics, since, size * 3)
             ]
-            chosen = [(key, e) for key, e in fresh if key not in received][:size]
+        chosen = [(key, e) for key, e in fresh if key not in received][:size]
+        with app.sessions.begin() as session:
             reserved = set(
                 ledger.reserve(
                     session, chat.id, [(k, e.story_id or 0) for k, e in chosen], "digest", now
@@ -208,9 +209,8 @@ async def _each_bounded(
 
 
 def _reserve_one(app: App, chat_id: int, key: str, entry: StoryEntry, now: datetime) -> bool:
+    """Reserve one alert; False when the chat already has (or had) the item in the ledger."""
     with app.sessions.begin() as session:
-        if key in ledger.received_keys(session, chat_id):
-            return False
         return bool(ledger.reserve(session, chat_id, [(key, entry.story_id or 0)], "alert", now))
 
 

@@ -272,10 +272,10 @@ class TelegramTransport:
         the first attempt goes out."""
 
         async def attempt() -> None:
-            await self.limiter.acquire(target[0])
-            while hooks:
-                await hooks.pop()()
-            await call(target[0])
+            async with self.limiter.turn(target[0]):
+                while hooks:
+                    await hooks.pop()()
+                await call(target[0])
 
         for tries in range(SEND_ATTEMPTS):
             try:

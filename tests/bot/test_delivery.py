@@ -201,3 +201,131 @@ async def test_an_empty_period_sends_one_line_only_when_asked(
         chatty.close()
     (line,) = server.sent_messages()
     assert line.plain_text == "Nothing new since your last digest."
+
+
+def distinct_stories(count: int, words: int = 70) -> list:
+    """Stories about unrelated events (no shared names), each with a long summary."""
+    import random
+
+    rng = random.Random(7)
+    syllables = ["ka", "lo", "mi", "ren", "tu", "sa", "vor", "en", "di", "pa", "zel", "om"]
+
+    def word() -> str:
+        return "".join(rng.choice(syllables) for _ in range(4))
+
+    return [
+        story(
+            f"distinct-{i}",
+            f"{word().title()} {word()} {word()} {i}",
+            " ".join(word() for _ in range(words)) + ".",
+            hours_ago=1 + i / 100,
+        )
+        for i in range(count)
+    ]
+
+
+async def test_sends_stay_within_telegrams_limits_and_long_digests_are_recorded_per_message(
+    app: App, server: TelegramServer, telegram: TelegramTransport
+) -> None:
+    server.enforce_limits = True
+    await asyncio.to_thread(seed, app, "Outlet A", distinct_stories(10))
+    ids = register_chats(app)
+    group = -100777
+    with app.sessions.begin() as session:
+        chat_store.ensure_chat(
+            session,
+            NewChat("telegram", str(group), "group", "G", "en", "Europe/Istanbul", "08:00"),
+            NOW,
+        )
+    run = await send_due_digests(app, {"telegram": telegram}, NOW, every_chat=True)
+    assert (run.chats, run.sent_items, run.failed_items) == (21, 210, 0)
+    assert server.flood_429_count == 0
+    for chat in [*CHATS, group]:
+        parts = server.sent_messages(chat)
+        assert len(parts) == 2, chat  # ten long entries do not fit one message
+        assert parts[1].time - parts[0].time >= 1.0  # one message per second in a chat
+        assert "".join(p.text for p in parts).count("news.example/distinct-") == 10
+    assert parts[1].time - parts[0].time >= 3.0  # the group: 20 a minute
+    with app.sessions() as session:
+        assert ledger.status_counts(session) == {"sent": 210}
+    assert ids  # every private chat was registered
+
+
+async def test_retry_after_holds_up_only_its_own_chat(
+    app: App, server: TelegramServer, telegram: TelegramTransport
+) -> None:
+    from tests.support.telegram_server import retry_after
+
+    await asyncio.to_thread(seed, app, "Outlet A", [S400_A])
+    register_chats(app)
+    server.fail_next("sendMessage", chat_id=CHATS[0], error=retry_after(2))
+    started = asyncio.get_running_loop().time()
+    run = await send_due_digests(app, {"telegram": telegram}, NOW, every_chat=True)
+    assert run.sent_items == 20
+    assert asyncio.get_running_loop().time() - started >= 2.0
+    order = [m.chat_id for m in server.sent_messages()]
+    assert order[-1] == CHATS[0] and sorted(order) == CHATS  # the others did not wait
+    assert server.duplicates() == []
+
+
+def test_kill_9_in_the_middle_of_a_200_chat_digest_then_a_restart_delivers_each_item_once(
+    app: App, server: TelegramServer
+) -> None:
+    """`haberci digests send --now` is killed with SIGKILL while it sends a 200-chat digest
+    through the rate-limited local Bot API server, then run again: every chat ends with each
+    of its items exactly once."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    server.enforce_limits = True
+    items = distinct_stories(3, words=12)
+    seed(app, "Outlet A", items)
+    chats = [7000 + i for i in range(200)]
+    with app.sessions.begin() as session:
+        for external in chats:
+            chat_store.ensure_chat(
+                session,
+                NewChat("telegram", str(external), "private", None, "en", "UTC", "08:00"),
+                NOW,
+            )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HABERCI_", "TELEGRAM_"))}
+    env.update(
+        HABERCI_DATABASE_URL=app.settings.database_url,
+        HABERCI_LOAD_DEFAULT_FEEDS="0",
+        HABERCI_LOG_LEVEL="WARNING",
+        TELEGRAM_BOT_TOKEN=server.token,
+        TELEGRAM_API_BASE_URL=server.base_url,
+        PTB_TIMEDELTA="true",
+    )
+    command = [sys.executable, "-m", "bot", "digests", "send", "--now"]
+    root = Path(__file__).resolve().parents[2]
+    first = subprocess.Popen(command, env=env, cwd=root, stderr=subprocess.PIPE)
+    try:
+        server.wait_for_messages(80, timeout=90)
+        first.kill()  # SIGKILL: no clean-up of any kind
+        assert first.wait(timeout=30) == -9
+    finally:
+        if first.poll() is None:
+            first.kill()
+        assert first.stderr is not None
+        first.stderr.close()
+    at_kill = len(server.sent_messages())
+    assert 80 <= at_kill < 200
+    with app.sessions() as session:
+        counts = ledger.status_counts(session)
+    assert counts.get("queued", 0) + counts.get("pending", 0) > 0  # it really was cut off
+    second = subprocess.run(
+        command, env=env, cwd=root, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert second.returncode == 0, second.stderr
+    assert "at the last stop" in second.stderr
+    for external in chats:
+        received = "".join(m.text for m in server.sent_messages(external))
+        for item in items:
+            assert received.count(item.url) == 1, (external, item.url)
+    assert server.duplicates() == [] and server.flood_429_count == 0
+    with app.sessions() as session:
+        final = ledger.status_counts(session)
+    assert set(final) <= {"sent", "uncertain"} and sum(final.values()) == 600

@@ -215,3 +215,81 @@ async def test_admins_attach_list_and_remove_channels(
     with app.sessions() as session:
         detached = chat_store.find_chat(session, "telegram", str(CHANNEL))
     assert detached is not None and not detached.active
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_mode_registers_the_url_and_checks_the_secret(
+    database_url: str, server: TelegramServer
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    from bot.app import open_app
+    from bot.config import load_settings
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/hooks/telegram"
+    settings = load_settings(
+        database_url=database_url,
+        load_default_feeds=False,
+        telegram_bot_token=server.token,
+        telegram_api_base_url=server.base_url,
+        telegram_webhook_url=url,
+        telegram_webhook_secret="haberci_hook-1",
+        telegram_webhook_listen="127.0.0.1",
+        telegram_webhook_port=port,
+        log_level="WARNING",
+    )
+    app = open_app(settings)
+    transport = TelegramTransport(app)
+    stop = asyncio.Event()
+    task = asyncio.create_task(transport.run(stop))
+    try:
+        for _ in range(300):
+            if server.webhook is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert server.webhook is not None
+        assert (server.webhook.url, server.webhook.secret_token) == (url, "haberci_hook-1")
+        update = server.push_message(READER, "/help")
+        assert await server.deliver_webhook_update_async(update) == 200
+        (answer,) = await server.wait_for_messages_async(1, within=10)
+        assert "/topic" in answer.plain_text
+        assert not server.calls_for("getUpdates")  # no long polling beside the webhook
+        forged = urllib.request.Request(
+            url,
+            data=b'{"update_id": 999999, "message": {}}',
+            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "x"},
+        )
+
+        def post_forged() -> int:
+            try:
+                with urllib.request.urlopen(forged, timeout=5) as response:
+                    return int(response.status)
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        assert await asyncio.to_thread(post_forged) == 403
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        app.close()
+
+
+def test_a_bad_webhook_setting_names_the_setting() -> None:
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET") as refused:
+        load_settings(telegram_webhook_secret="has spaces")
+    # The variable's real name, and never the secret itself:
+    assert "HABERCI_TELEGRAM" not in str(refused.value)
+    assert "has spaces" not in str(refused.value)
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_URL"):
+        load_settings(telegram_webhook_url="example.com/hook")
