@@ -272,9 +272,10 @@ class TelegramTransport:
         the first attempt goes out."""
 
         async def attempt() -> None:
-            async with self.limiter.turn(target[0]):
+            async with self.limiter.turn(target[0]) as going:
                 while hooks:
                     await hooks.pop()()
+                going()
                 await call(target[0])
 
         for tries in range(SEND_ATTEMPTS):
