@@ -293,3 +293,40 @@ def test_a_bad_webhook_setting_names_the_setting() -> None:
     assert "has spaces" not in str(refused.value)
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_URL"):
         load_settings(telegram_webhook_url="example.com/hook")
+
+
+EVERY_COMMAND = [
+    # (command, what an English reader sees, what a Turkish reader sees)
+    ("/start", "haberci gathers news about Turkey", "Türkiye ile ilgili haberleri"),
+    ("/help", "Commands", "Komutlar"),
+    ("/topics", "Topics (stories in the last 7 days)", "Konular (son 7 gündeki haber sayısı)"),
+    ("/topic s400", "S-400: latest stories", "S-400: son haberler"),
+    ("/topic yaptırımlar", "Sanctions: latest stories", "Yaptırımlar: son haberler"),
+    ("/topic kırım", "No stories on Ukraine and Crimea yet.", "Ukrayna ve Kırım konusunda henüz"),
+    ("/topic sanktions", "Did you mean: sanctions", "Şunu mu demek istediniz: sanctions"),
+    ("/latest", "Latest stories", "Son haberler"),
+    ("/search sanctions", "Search: sanctions", "Arama: sanctions"),
+    ("/follow ekonomi", "Now following: Economy.", "Artık takip ediliyor: Ekonomi."),
+    ("/following", "You follow: Economy.", "Takip ettiğiniz konular: Ekonomi."),
+    ("/unfollow ekonomi", "No longer following: Economy.", "Takipten çıkarıldı: Ekonomi."),
+    ("/digest", "Your digest", "Özetiniz"),
+    ("/settings alerts on", "Breaking alerts: on", "Son dakika bildirimleri: açık"),
+    ("/settings timezone Mars/Base", "Mars/Base", "Mars/Base"),
+    ("/sources", "Outlet B", "Outlet B"),
+    ("/nosuch", "I don't know the command /nosuch", "/nosuch komutunu bilmiyorum"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+async def test_every_subscriber_command_answers_in_the_readers_language(
+    app: App, server: TelegramServer, running: TelegramTransport, language: str
+) -> None:
+    await asyncio.to_thread(seed, app, "Outlet A", [S400_A])
+    await asyncio.to_thread(seed, app, "Outlet B", [S400_B])
+    reader = 6100 if language == "en" else 6200
+    for count, (command, english, turkish) in enumerate(EVERY_COMMAND, start=1):
+        server.push_message(reader, command, language_code=language)
+        answer = (await server.wait_for_messages_async(count, within=10, chat_id=reader))[-1]
+        expected = english if language == "en" else turkish
+        assert expected in answer.plain_text, (command, answer.plain_text[:200])
+        assert answer.parse_mode == "HTML"
