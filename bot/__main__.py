@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
 import json
 import logging
@@ -21,6 +22,7 @@ from rich.table import Table
 from bot import feed_admin
 from bot.app import App, open_app
 from bot.config import ConfigError, load_settings
+from bot.delivery import Sender
 from bot.logs import configure_logging
 from bot.scheduler import Transport
 from feeds.errors import FeedError
@@ -503,18 +505,31 @@ def run() -> None:
         with app.sessions() as session:
             count = len(feed_store.list_feeds(session))
         transports: list[Transport] = []
-        if app.settings.telegram_bot_token is not None:
+        platforms = _chat_transports(app)
+        if platforms:
             from bot.delivery import digest_loop
-            from bot.transports.telegram import TelegramTransport
 
-            telegram = TelegramTransport(app)
-            transports.append(telegram.run)
+            senders = {name: sender for name, (sender, _, _) in platforms.items()}
+            transports += [run for _, run, _ in platforms.values()]
+            readiness = [ready for _, _, ready in platforms.values()]
 
             async def digests(stop: asyncio.Event) -> None:
-                await digest_loop(app, {"telegram": telegram}, telegram.ready, stop)
+                ready = asyncio.Event()
+
+                async def all_ready() -> None:  # digests wait until every transport can send
+                    for event in readiness:
+                        await event.wait()
+                    ready.set()
+
+                waiting = asyncio.create_task(all_ready())
+                try:
+                    await digest_loop(app, senders, ready, stop)
+                finally:
+                    waiting.cancel()
 
             transports.append(digests)
-            err.print(f"haberci is running with {count} feed(s) on Telegram; Ctrl+C to stop")
+            names = " and ".join(name.title() for name in platforms)
+            err.print(f"haberci is running with {count} feed(s) on {names}; Ctrl+C to stop")
         elif sys.stdin.isatty():
             transports.append(_console_transport(app))
             err.print(
@@ -526,6 +541,30 @@ def run() -> None:
         else:
             err.print(f"haberci is running with {count} feed(s); press Ctrl+C to stop")
         asyncio.run(run_service(app, transports=transports))
+        for name, (sender, _, _) in platforms.items():
+            failed = getattr(sender, "failed", None)
+            if failed:
+                raise fail(f"{name.title()} stopped haberci: {failed}")
+
+
+def _chat_transports(app: App) -> dict[str, tuple[Sender, Transport, asyncio.Event]]:
+    """Each chat platform whose token is set: its sender, its run function and the event it
+    sets once it can send. They share one command layer."""
+    platforms: dict[str, tuple[Sender, Transport, asyncio.Event]] = {}
+    commands = None
+    if app.settings.telegram_bot_token is not None:
+        from bot.commands import Commands
+        from bot.transports.telegram import TelegramTransport
+
+        commands = Commands(app)
+        telegram = TelegramTransport(app, commands)
+        platforms["telegram"] = (telegram, telegram.run, telegram.ready)
+    if app.settings.discord_bot_token is not None:
+        from bot.transports.discord import DiscordTransport
+
+        discord = DiscordTransport(app, commands)
+        platforms["discord"] = (discord, discord.run, discord.ready)
+    return platforms
 
 
 def _console_transport(app: App) -> Transport:
@@ -552,11 +591,13 @@ def digests_send(
     """Send the digests that are due, through the same ledger as the service (an item never
     reaches a chat twice). Deliveries left in flight by a crash are marked uncertain first."""
     from bot.delivery import resolve_in_flight, send_due_digests
-    from bot.transports.telegram import TelegramTransport
 
     with application() as app:
-        if app.settings.telegram_bot_token is None:
-            raise fail("no chat transport is configured: set TELEGRAM_BOT_TOKEN")
+        settings = app.settings
+        if settings.telegram_bot_token is None and settings.discord_bot_token is None:
+            raise fail(
+                "no chat transport is configured: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN"
+            )
         released, uncertain = resolve_in_flight(app)
         if released or uncertain:
             err.print(
@@ -565,18 +606,33 @@ def digests_send(
             )
 
         async def send() -> Any:
-            telegram = TelegramTransport(app)
-            await telegram.application.initialize()
-            try:
+            async with contextlib.AsyncExitStack() as stack:
+                senders: dict[str, Sender] = {}
+                if settings.telegram_bot_token is not None:
+                    from bot.transports.telegram import TelegramTransport
+
+                    telegram = TelegramTransport(app)
+                    await telegram.application.initialize()
+                    stack.push_async_callback(telegram.application.shutdown)
+                    senders["telegram"] = telegram
+                if settings.discord_bot_token is not None:
+                    import discord
+
+                    from bot.transports.discord import DiscordTransport
+
+                    discord_transport = DiscordTransport(app)
+                    stack.push_async_callback(discord_transport.close)
+                    try:
+                        await discord_transport.login()  # REST only: no gateway needed to send
+                    except discord.LoginFailure as exc:
+                        raise fail(f"Discord refused DISCORD_BOT_TOKEN: {exc}") from None
+                    except Exception as exc:  # unreachable, or not Discord at that address
+                        url = settings.discord_api_base_url
+                        raise fail(f"cannot log in to Discord at {url}: {exc}") from None
+                    senders["discord"] = discord_transport
                 return await send_due_digests(
-                    app,
-                    {"telegram": telegram},
-                    datetime.now(UTC),
-                    every_chat=now,
-                    only_chat=chat,
+                    app, senders, datetime.now(UTC), every_chat=now, only_chat=chat
                 )
-            finally:
-                await telegram.application.shutdown()
 
         run = asyncio.run(send())
     out.print(

@@ -93,7 +93,7 @@ class Settings(BaseSettings):
         48.0, gt=0, le=720, description="how far apart two reports of one event may be published"
     )
     cluster_threshold: float = Field(
-        0.2,
+        0.25,
         gt=0,
         le=1,
         description="similarity a story needs to join a same-event cluster (higher: stricter)",
@@ -149,6 +149,26 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TELEGRAM_WEBHOOK_PORT", "telegram_webhook_port"),
         description="port the webhook server listens on",
     )
+    discord_bot_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("DISCORD_BOT_TOKEN", "discord_bot_token"),
+        description="the bot's token from the Discord developer portal; Discord starts when set",
+    )
+    discord_api_base_url: str = Field(
+        "https://discord.com/api/v10",
+        validation_alias=AliasChoices("DISCORD_API_BASE_URL", "discord_api_base_url"),
+        description="the REST API address, versioned (discord.py's Route.BASE)",
+    )
+    discord_gateway_url: str = Field(
+        "wss://gateway.discord.gg",
+        validation_alias=AliasChoices("DISCORD_GATEWAY_URL", "discord_gateway_url"),
+        description="the gateway websocket address",
+    )
+    discord_guild_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("DISCORD_GUILD_IDS", "discord_guild_ids"),
+        description="servers to sync slash commands to at once, comma-separated (none: globally)",
+    )
     send_concurrency: int = Field(
         16, ge=1, le=256, description="chats whose digests are being sent at once"
     )
@@ -180,6 +200,34 @@ class Settings(BaseSettings):
     def _http_base(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        return value
+
+    @field_validator("discord_api_base_url")
+    @classmethod
+    def _discord_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://discord.com/api/v10")
+        return value.rstrip("/")
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _discord_gateway(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must be a ws(s) URL such as wss://gateway.discord.gg")
+        return value
+
+    @field_validator("discord_guild_ids", mode="before")
+    @classmethod
+    def _split_guild_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, int):
+            value = [value]
+        for guild in value if isinstance(value, list) else ():
+            if not str(guild).isdigit() or int(guild) <= 0:
+                raise ValueError(
+                    f"{guild!r} is not a server id; give positive numbers, comma-separated"
+                )
         return value
 
     @field_validator("telegram_webhook_url")
@@ -243,6 +291,16 @@ class Settings(BaseSettings):
 
 def _describe(error: dict[str, Any], config_file: str | None) -> str:
     name = str(error["loc"][0]) if error["loc"] else "?"
+    # A value read through an alias (TELEGRAM_*, DISCORD_*) is reported under the alias.
+    name = next(
+        (
+            field_name
+            for field_name, info in Settings.model_fields.items()
+            if isinstance(info.validation_alias, AliasChoices)
+            and name in info.validation_alias.choices
+        ),
+        name,
+    )
     field = Settings.model_fields.get(name)
     alias = field.validation_alias if field is not None else None
     env_name = (

@@ -2,21 +2,30 @@
 
 Pure and incremental. Each story becomes a bag of words from its title (counted
 ``TITLE_WEIGHT`` times) and summary, folded and stemmed like the tagger's words (``Geneva``,
-``Cenevre'de``, ``talks``/``talk`` …). Words are weighted by inverse document frequency over
-every story the index has counted (the window restored at start and all stories since), so
-names, places and numbers that few stories share weigh most and words every story uses weigh
-nearly nothing — no stopword list is needed.
+``Cenevre'de``, ``talks``/``talk`` …), with dotted abbreviations joined (``U.S.`` is ``US``)
+and one-letter capitals kept (``X``).
 
-A new story is compared with the stories published within ``window`` of it, through an
-inverted index (word → stories), so the cost depends on how many stories the window holds
-and not on how many are stored. Its score for a cluster is the mean cosine similarity to its
-three most similar members of that cluster in the window (average linkage over the best few,
-so that a long-running cluster whose reports drift apart still takes a report close to some
-of them), less ``same_feed_penalty`` for each member from the same feed: an outlet's own
-follow-ups are more often new stories than repeats. It joins the best cluster when that score
-reaches ``threshold``, else it starts one. A cluster's id is the id of the story that started
-it, so clusters are stable: a decision is never revisited, and a restart reloads the window
-and goes on.
+Words are weighted by inverse document frequency: how few of the stories in the window use
+them, with a background of ``background_weight`` pseudo-stories whose words follow general
+English and Turkish text (``feeds.word_frequency``). So names, places and numbers that few
+stories share weigh most, words every story uses weigh nearly nothing from the first story on,
+and no stopword list is needed. The counts follow the window: a story leaving it is no longer
+counted, so a restarted index that reloads the window weighs exactly like the running one.
+
+A cluster is represented by its centroid: the sum of its window members' word counts, each
+member scaled to unit length, weighted like a story. A new story's score for a cluster is the
+cosine similarity of its weighted bag and the centroid, so the words that the cluster's reports
+share (the event's names, places, numbers) count most and one report's own details little.
+Candidates come from an inverted index (word → clusters) over the story's most distinctive
+words, so the cost depends on the window and not on how many stories are stored; a cluster is a
+candidate only while one of its members was published within ``window`` of the story.
+
+A cluster holding only the story's own outlet's reports scores ``same_feed_penalty`` less: an
+outlet's follow-ups are more often new stories than repeats, and a cluster is the event that
+several outlets report. Once another outlet's report is in the cluster, the outlet's own
+reports join like any other. The story joins the best-scoring cluster when the score reaches
+``threshold``, else it starts one. A cluster's id is the id of the story that started it, so
+clusters are stable: a decision is never revisited, and a restart reloads the window and goes on.
 
 The representative story of a cluster is the member most similar to the others (the sum of
 its similarities), i.e. the report that best covers what the outlets share.
@@ -26,32 +35,51 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Sequence
+import re
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from feeds.tag import cased_words, stem
+from feeds.word_frequency import story_shares
 from storage.records import ClusterCandidate, Placement
 
 TITLE_WEIGHT = 2.0
-NORM_REFRESH = 1.25
+# Letters each followed by a full stop: U.S., U.N., A.Ş. (any script's letters).
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterSettings:
     window: timedelta = timedelta(hours=48)
-    threshold: float = 0.2
-    same_feed_penalty: float = 0.15
-    # Candidates are found through a story's most distinctive words that other stories in the
-    # window share (highest weight), and only the best few by those words are compared in full.
+    threshold: float = 0.25
+    # Taken from a cluster's score when all of its window members are the story's own feed's.
+    same_feed_penalty: float = 0.3
+    # Pseudo-stories of general text in the word weights (0: the window's counts alone).
+    background_weight: float = 1000.0
+    # Candidate clusters are found through a story's most distinctive words that the window
+    # shares (highest weight), and only the best few by those words are scored in full.
     key_terms: int = 10
     candidates: int = 10
-    # Average linkage over a cluster's members (0), or over its best-matching few.
-    linkage_top: int = 3
 
 
 Terms = dict[str, float]
+
+
+def _undot(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "") + " "
+
+
+def _has_dotted(text: str) -> bool:
+    """Whether a full stop follows another two characters on (``U.S.``): a quick test that
+    spares most texts the slower regular expression."""
+    at = text.find(".", 2)
+    while at != -1:
+        if text[at - 2] == ".":
+            return True
+        at = text.find(".", at + 1)
+    return False
 
 
 def story_terms(title: str, summary: str, language: str | None) -> Terms:
@@ -59,11 +87,12 @@ def story_terms(title: str, summary: str, language: str | None) -> Terms:
     lang = "tr" if language == "tr" else "en"
     terms: Terms = {}
     for text, weight in ((title, TITLE_WEIGHT), (summary, 1.0)):
+        if _has_dotted(text):
+            text = _DOTTED.sub(_undot, text)
         for word in cased_words(text):
-            lowered = word.lower()
-            if len(lowered) < 2 and not lowered.isdigit():
+            if len(word) < 2 and not (word.isdigit() or word.isupper()):
                 continue
-            term = stem(lowered, lang)
+            term = stem(word.lower(), lang)
             terms[term] = terms.get(term, 0.0) + weight
     return terms
 
@@ -75,30 +104,41 @@ class _Member:
     published_at: datetime
     terms: Terms
     cluster_id: int
+    length: float  # the bag's length before weighting: each member counts once in a centroid
     centrality: float = 0.0
-    norm: float = 0.0
-    norm_seen: int = -1  # how many stories had been counted when ``norm`` was computed
 
 
 @dataclass(slots=True)
 class _Cluster:
     members: list[_Member] = field(default_factory=list)
     representative: _Member | None = None
+    # word → the sum over members of its count divided by the member's length
+    centroid: dict[str, float] = field(default_factory=dict)
+    feeds: Counter[int] = field(default_factory=Counter)
+    norm: float = 0.0
+    norm_version: int = -1  # the weights' version ``norm`` was computed with (-1: stale)
 
 
 class ClusterIndex:
-    """The window's stories, their clusters and an inverted index over their words."""
+    """The window's stories, their clusters and an inverted index over the clusters' words."""
 
-    def __init__(self, settings: ClusterSettings = ClusterSettings()) -> None:
+    def __init__(
+        self,
+        settings: ClusterSettings = ClusterSettings(),
+        background: Mapping[str, float] | None = None,
+    ) -> None:
         self.settings = settings
+        # word → expected share of stories using it (None: the bundled table)
+        self._background = story_shares() if background is None else background
         self._members: dict[int, _Member] = {}
         self._by_time: deque[_Member] = deque()  # in order of arrival
-        # word → {story id: the word's count in that story}
-        self._postings: defaultdict[str, dict[int, float]] = defaultdict(dict)
-        self._df: Counter[str] = Counter()
-        self._seen = 0
+        # word → {id of a cluster using it: the word's weight in the cluster's centroid}
+        self._postings: dict[str, dict[int, float]] = {}
+        self._df: Counter[str] = Counter()  # word → window stories using it
+        self._seen = 0  # window stories counted
+        self._version = 0  # changes whenever the counts do
         self._idf_cache: dict[str, float] = {}
-        self._idf_seen = 0
+        self._idf_version = -1
         self._clusters: dict[int, _Cluster] = {}
         self.newest: datetime | None = None
         self.max_story_id = 0
@@ -112,44 +152,64 @@ class ClusterIndex:
     # --- weights ---------------------------------------------------------------------------
 
     def _idf(self, term: str) -> float:
-        """Inverse document frequency, cached until more stories are counted."""
+        """Inverse document frequency over the window and the background, cached until the
+        counts change."""
         cache = self._idf_cache
-        if self._idf_seen != self._seen:
+        if self._idf_version != self._version:
             cache.clear()
-            self._idf_seen = self._seen
+            self._idf_version = self._version
         idf = cache.get(term)
         if idf is None:
-            idf = cache[term] = math.log((self._seen + 1) / (self._df.get(term, 0) + 0.5))
+            prior = self.settings.background_weight
+            stories = self._seen + prior + 1.0
+            users = self._df.get(term, 0) + prior * self._background.get(term, 0.0) + 0.5
+            idf = cache[term] = math.log(stories / users)
         return idf
+
+    def weight(self, term: str) -> float:
+        """A stemmed word's current weight (its inverse document frequency)."""
+        return self._idf(term)
 
     def _norm(self, terms: Terms) -> float:
         idf = self._idf
         return math.sqrt(sum((count * idf(t)) ** 2 for t, count in terms.items())) or 1.0
 
-    def _member_norm(self, member: _Member) -> float:
-        """A member's vector length under the current weights. Weights drift slowly as stories
-        are counted, so it is recomputed once the count has grown by a quarter."""
-        if member.norm_seen < 0 or self._seen > member.norm_seen * NORM_REFRESH:
-            member.norm = self._norm(member.terms)
-            member.norm_seen = self._seen
-        return member.norm
+    def _centroid_norm(self, cluster: _Cluster) -> float:
+        if cluster.norm_version != self._version:
+            idf = self._idf
+            cluster.norm = (
+                math.sqrt(sum((w * idf(t)) ** 2 for t, w in cluster.centroid.items())) or 1.0
+            )
+            cluster.norm_version = self._version
+        return cluster.norm
 
     # --- window ----------------------------------------------------------------------------
-
-    def _add(self, member: _Member) -> None:
-        self._members[member.story_id] = member
-        self._by_time.append(member)
-        for term in member.terms:
-            self._postings[term][member.story_id] = member.terms[term]
-        self._clusters.setdefault(member.cluster_id, _Cluster()).members.append(member)
-        self.max_story_id = max(self.max_story_id, member.story_id)
-        if self.newest is None or member.published_at > self.newest:
-            self.newest = member.published_at
 
     def _count(self, terms: Iterable[str]) -> None:
         """Count one story: each of its distinct words once."""
         self._df.update(set(terms))
         self._seen += 1
+        self._version += 1
+
+    def _add(self, member: _Member) -> _Cluster:
+        self._members[member.story_id] = member
+        self._by_time.append(member)
+        cluster = self._clusters.setdefault(member.cluster_id, _Cluster())
+        cluster.members.append(member)
+        cluster.feeds[member.feed_id] += 1
+        centroid, postings, cluster_id = cluster.centroid, self._postings, member.cluster_id
+        for term, count in member.terms.items():
+            weight = centroid[term] = centroid.get(term, 0.0) + count / member.length
+            posting = postings.get(term)
+            if posting is None:
+                postings[term] = {cluster_id: weight}
+            else:
+                posting[cluster_id] = weight
+        cluster.norm_version = -1
+        self.max_story_id = max(self.max_story_id, member.story_id)
+        if self.newest is None or member.published_at > self.newest:
+            self.newest = member.published_at
+        return cluster
 
     def evict(self) -> int:
         """Forget stories published more than a window before the newest one. Returns how many.
@@ -167,15 +227,30 @@ class ClusterIndex:
 
     def _drop(self, member: _Member) -> None:
         del self._members[member.story_id]
-        for term in member.terms:
-            posting = self._postings[term]
-            posting.pop(member.story_id, None)
-            if not posting:
-                del self._postings[term]
-        cluster = self._clusters[member.cluster_id]
+        self._df.subtract(member.terms.keys())
+        self._seen -= 1
+        self._version += 1
+        cluster_id = member.cluster_id
+        cluster = self._clusters[cluster_id]
         cluster.members.remove(member)
+        cluster.feeds[member.feed_id] -= 1
+        cluster.norm_version = -1
+        centroid, postings = cluster.centroid, self._postings
+        for term, count in member.terms.items():
+            # Each member adds at least 1/length (about 0.01) to a word it uses: a weight this
+            # small is what float rounding leaves once the last member using the word is gone.
+            weight = centroid[term] - count / member.length
+            posting = postings[term]
+            if weight > 1e-9 and cluster.members:
+                centroid[term] = posting[cluster_id] = weight
+            else:
+                del centroid[term], posting[cluster_id]
+                if not posting:
+                    del postings[term]
+            if self._df[term] <= 0:
+                del self._df[term]
         if not cluster.members:
-            del self._clusters[member.cluster_id]
+            del self._clusters[cluster_id]
 
     # --- loading and assigning -------------------------------------------------------------
 
@@ -192,15 +267,7 @@ class ClusterIndex:
         touched: set[int] = set()
         for story, bag in zip(batch, bags, strict=True):
             assert story.cluster_id is not None
-            self._add(
-                _Member(
-                    story.story_id,
-                    story.feed_id,
-                    story.published_at,
-                    bag,
-                    story.cluster_id,
-                )
-            )
+            self._add(self._member(story, bag, story.cluster_id))
             touched.add(story.cluster_id)
         for cluster_id in touched:
             self._recompute_centrality(self._clusters[cluster_id])
@@ -219,89 +286,88 @@ class ClusterIndex:
         self.evict()
         return assignments
 
-    def _similarities(self, story: ClusterCandidate, bag: Terms, norm: float) -> dict[int, float]:
-        """Cosine similarity of a story to the window members most likely to report the same
-        event: those sharing its most distinctive words (found through the inverted index),
-        the best ``candidates`` of them by those words alone. Members published more than a
-        window away are left out."""
+    @staticmethod
+    def _member(story: ClusterCandidate, bag: Terms, cluster_id: int) -> _Member:
+        length = math.sqrt(sum(count * count for count in bag.values())) or 1.0
+        return _Member(story.story_id, story.feed_id, story.published_at, bag, cluster_id, length)
+
+    def _candidates(self, story: ClusterCandidate, weighted: Terms) -> list[int]:
+        """The clusters most likely to report the same event: those sharing the story's most
+        distinctive words (found through the inverted index), the best ``candidates`` of them
+        by those words alone, that have a member published within a window of the story.
+        ``weighted``: the story's word counts times their squared weights."""
         settings = self.settings
-        idf = {term: self._idf(term) for term in bag}
-        # Words no other story has cannot find a candidate: keys are chosen among the others.
-        shared = [term for term in bag if term in self._postings]
-        keys = heapq.nlargest(settings.key_terms, shared, key=lambda t: bag[t] * idf[t])
-        members = self._members
-        rough: defaultdict[int, float] = defaultdict(float)
+        postings = self._postings
+        shared = [term for term in weighted if term in postings]
+        keys = heapq.nlargest(settings.key_terms, shared, key=weighted.__getitem__)
+        rough: dict[int, float] = {}
         for term in keys:
-            posting = self._postings.get(term)
-            if not posting:
-                continue
-            weight = bag[term] * idf[term] * idf[term]
-            for other_id, count in posting.items():
-                rough[other_id] += weight * count
-        sims: dict[int, float] = {}
-        for other_id in heapq.nlargest(settings.candidates, rough, key=rough.__getitem__):
-            other = members[other_id]
-            if abs(other.published_at - story.published_at) > settings.window:
-                continue
-            terms = other.terms
-            dot = sum(count * terms[t] * idf[t] * idf[t] for t, count in bag.items() if t in terms)
-            sims[other_id] = dot / (norm * self._member_norm(other))
-        return sims
+            weight = weighted[term]
+            for cluster_id, share in postings[term].items():
+                rough[cluster_id] = rough.get(cluster_id, 0.0) + weight * share
+        window = settings.window
+        published = story.published_at
+        clusters = self._clusters
+        return [
+            cluster_id
+            for cluster_id in heapq.nlargest(settings.candidates, rough, key=rough.__getitem__)
+            if any(abs(m.published_at - published) <= window for m in clusters[cluster_id].members)
+        ]
+
+    def _score(
+        self, story: ClusterCandidate, weighted: Terms, norm: float, cluster: _Cluster
+    ) -> float:
+        """Cosine similarity of the story and the cluster's centroid, less the same-feed penalty
+        when the cluster holds only the story's own feed's reports."""
+        centroid = cluster.centroid
+        dot = sum(w * centroid[t] for t, w in weighted.items() if t in centroid)
+        score = dot / (norm * self._centroid_norm(cluster))
+        if cluster.feeds.get(story.feed_id, 0) == len(cluster.members):
+            score -= self.settings.same_feed_penalty
+        return score
 
     def _assign_one(self, story: ClusterCandidate, bag: Terms) -> Placement:
-        norm = self._norm(bag)
-        sims = self._similarities(story, bag, norm)
+        idf = self._idf
+        weighted = {term: count * idf(term) ** 2 for term, count in bag.items()}
+        norm = math.sqrt(sum(weighted[term] * count for term, count in bag.items())) or 1.0
         best_id, best_score = None, 0.0
-        for cluster_id in dict.fromkeys(self._members[other].cluster_id for other in sims):
-            score = self._linkage(story, sims, self._clusters[cluster_id])
+        for cluster_id in self._candidates(story, weighted):
+            score = self._score(story, weighted, norm, self._clusters[cluster_id])
             if score > best_score:
                 best_id, best_score = cluster_id, score
         started = best_id is None or best_score < self.settings.threshold
         cluster_id = story.story_id if started or best_id is None else best_id
-        member = _Member(story.story_id, story.feed_id, story.published_at, bag, cluster_id)
-        self._add(member)
-        cluster = self._clusters[cluster_id]
+        member = self._member(story, bag, cluster_id)
+        cluster = self._add(member)
         for other in cluster.members:
             if other is not member:
-                sim = sims.get(other.story_id, 0.0)
+                sim = self._pair_similarity(member, other, norm)
                 other.centrality += sim
                 member.centrality += sim
         cluster.representative = max(cluster.members, key=lambda m: (m.centrality, -m.story_id))
         return Placement(story.story_id, cluster_id, cluster.representative.story_id, started)
 
-    def _linkage(self, story: ClusterCandidate, sims: dict[int, float], cluster: _Cluster) -> float:
-        """A story's score for a cluster: the mean of its similarities to the cluster's members
-        in the window (each less the same-feed penalty), over the ``linkage_top`` best (0: all)."""
-        settings = self.settings
-        scores = sorted(
-            (
-                sims.get(m.story_id, 0.0)
-                - (settings.same_feed_penalty if m.feed_id == story.feed_id else 0.0)
-                for m in cluster.members
-                if abs(m.published_at - story.published_at) <= settings.window
-            ),
-            reverse=True,
-        )
-        if settings.linkage_top:
-            scores = scores[: settings.linkage_top]
-        return sum(scores) / len(scores) if scores else 0.0
-
     def _recompute_centrality(self, cluster: _Cluster) -> None:
         members = cluster.members
         for member in members:
             member.centrality = 0.0
+        if len(members) == 1:
+            cluster.representative = members[0]
+            return
         for i, a in enumerate(members):
+            norm = self._norm(a.terms)
             for b in members[i + 1 :]:
-                sim = self._pair_similarity(a, b)
+                sim = self._pair_similarity(a, b, norm)
                 a.centrality += sim
                 b.centrality += sim
         cluster.representative = max(members, key=lambda m: (m.centrality, -m.story_id))
 
-    def _pair_similarity(self, a: _Member, b: _Member) -> float:
-        if len(a.terms) > len(b.terms):
-            a, b = b, a
-        dot = sum(c * b.terms[t] * self._idf(t) ** 2 for t, c in a.terms.items() if t in b.terms)
-        return dot / (self._member_norm(a) * self._member_norm(b))
+    def _pair_similarity(self, a: _Member, b: _Member, a_norm: float) -> float:
+        """Cosine similarity of two members (``a_norm``: the length of ``a``'s weighted bag)."""
+        small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
+        idf = self._idf
+        dot = sum(c * large[t] * idf(t) ** 2 for t, c in small.items() if t in large)
+        return dot / (a_norm * self._norm(b.terms)) if dot else 0.0
 
     def representative_of(self, cluster_id: int) -> int | None:
         cluster = self._clusters.get(cluster_id)

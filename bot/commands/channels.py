@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.clock_times import parse_clock_times
-from bot.commands.core import ChannelError, Command, Context, UsageError
+from bot.commands.core import ChannelError, Command, Context, ServerChannels, UsageError
 from bot.commands.reading import resolve_topic
 from bot.reply import Heading, Paragraph, Reply
 from storage import chats as chat_store
@@ -34,8 +34,12 @@ async def channel(context: Context) -> Reply:
         info = await access.check_channel(rest[0])
     except ChannelError as exc:
         if action == "remove":  # a channel that removed the bot can still be detached
+            if not _ours(context, _server_of(context, rest[0].strip())):
+                return _not_this_server(rest[0])
             return _remove(context, rest[0].strip(), rest[0])
         return Reply.text(f"Cannot use {rest[0]}: {exc}", kind="error")
+    if not _ours(context, info.server):
+        return _not_this_server(info.title or rest[0])
     if action == "remove":
         return _remove(context, info.external_id, info.title or rest[0])
     times = context.app.settings.digest_times
@@ -82,6 +86,8 @@ def _list(context: Context) -> Reply:
             for c in chat_store.list_chats(session)
             if c.kind != "private" and c.platform == context.caller.platform
         ]
+    if not context.is_admin:  # a server's administrator: that server's channels only
+        chats = [c for c in chats if _ours(context, _server_of(context, c.external_id))]
     if not chats:
         return Reply.text("No channel or group is attached. Add one with /channel add @name.")
     lines = []
@@ -92,6 +98,24 @@ def _list(context: Context) -> Reply:
             f"{', '.join(c.times) or 'no digests'}; topics: {', '.join(c.topics) or 'all'}; {state}"
         )
     return Reply((Heading("Channels and groups"), Paragraph("\n".join(lines))))
+
+
+def _server_of(context: Context, external_id: str) -> str | None:
+    access = context.commands.channels.get(context.caller.platform)
+    return access.server_of(external_id) if isinstance(access, ServerChannels) else None
+
+
+def _ours(context: Context, server: str | None) -> bool:
+    """Bot admins manage every channel; a server's administrators only their server's."""
+    return context.is_admin or (server is not None and server == context.caller.server)
+
+
+def _not_this_server(name: str) -> Reply:
+    return Reply.text(
+        f"{name} is not a channel of this server: a server's administrators manage their own "
+        "server's channels only.",
+        kind="refusal",
+    )
 
 
 def _remove(context: Context, external_id: str, name: str) -> Reply:
@@ -105,4 +129,4 @@ def _remove(context: Context, external_id: str, name: str) -> Reply:
     return Reply.text(f"Removed {name}: no more digests there.")
 
 
-COMMANDS = (Command("channel", channel, USAGE, admin=True, aliases=("kanal",)),)
+COMMANDS = (Command("channel", channel, USAGE, admin=True, aliases=("kanal",), server_admins=True),)

@@ -11,11 +11,11 @@ import asyncio
 import logging
 import shlex
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from bot.i18n import HELP, text
+from bot.i18n import HELP, language_for, text
 from bot.reply import Attachment, Heading, Paragraph, Reply
 from storage import chats as chat_store
 from storage.chats import ChatRecord, NewChat
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger("haberci.commands")
+NOT_ATTACHED = "not attached yet: a server admin attaches it with /channel add"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,13 @@ class Caller:
     chat_title: str | None = None
     language_code: str | None = None
     chat_admin: bool = False
+    # The server this chat is a channel of (a Discord guild id). Such a channel gets digests
+    # only once attached with /channel add, and its server's administrators (``chat_admin``)
+    # may attach that server's channels.
+    server: str | None = None
+    # Answer in this person's own language (``language_code``) rather than the chat's: where
+    # each answer is shown to the one who asked, as Discord's slash commands are.
+    personal_language: bool = False
 
     @property
     def key(self) -> str:
@@ -69,6 +77,7 @@ class ChannelInfo:
     external_id: str
     kind: str
     title: str | None
+    server: str | None = None  # the server the channel belongs to (Discord guild id)
 
 
 class ChannelError(ValueError):
@@ -79,6 +88,14 @@ class ChannelAccess(Protocol):
     """What a transport offers the command layer about its channels and groups."""
 
     async def check_channel(self, reference: str) -> ChannelInfo: ...
+
+
+@runtime_checkable
+class ServerChannels(Protocol):
+    """Offered too by a transport whose channels belong to servers (Discord): the server of
+    a registered channel, so that a server's administrators see and manage only theirs."""
+
+    def server_of(self, external_id: str) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +122,11 @@ class Context:
         process anyway)."""
         return self.caller.platform == "console" or self.caller.key in self.app.settings.admins
 
+    @property
+    def manages_server(self) -> bool:
+        """An administrator of the server this chat is a channel of (Discord: Manage Server)."""
+        return self.caller.server is not None and self.caller.chat_admin
+
 
 Handler = Callable[[Context], Reply | Awaitable[Reply]]
 
@@ -118,6 +140,8 @@ class Command:
     # Changes a group's or channel's own settings: its administrators may run it there.
     chat_setting: bool = False
     aliases: tuple[str, ...] = ()
+    # An admin command that a server's administrators may also run, for their own server.
+    server_admins: bool = False
 
 
 def parse_command(message: str, bot_username: str | None = None) -> Parsed | None:
@@ -170,10 +194,12 @@ class Commands:
         parsed = parse_command(request.text, self.bot_username)
         if parsed is None and request.text.strip().startswith("/"):
             return Reply()  # a command for another bot in the group: not ours to answer
-        chat = await asyncio.to_thread(self._chat_for, request.caller)
+        command = self.registry.get(parsed.name) if parsed is not None else None
+        chat = await asyncio.to_thread(self._chat_for, request.caller, command)
+        if request.caller.personal_language:
+            chat = replace(chat, language=language_for(request.caller.language_code))
         if parsed is None:
             return Reply.text(text(chat.language, "not_a_command"))
-        command = self.registry.get(parsed.name)
         context = Context(
             self.app,
             request.caller,
@@ -186,7 +212,9 @@ class Commands:
         )
         if command is None:
             return self.help_reply(context, unknown=parsed.name)
-        if command.admin and not context.is_admin:
+        if command.admin and not (
+            context.is_admin or (command.server_admins and context.manages_server)
+        ):
             log.warning("refused admin command /%s from %s", command.name, request.caller.key)
             return Reply.text(context.t("admins_only", name=command.name), kind="refusal")
         if (
@@ -209,25 +237,61 @@ class Commands:
             log.info("admin %s ran /%s %s", request.caller.key, command.name, parsed.rest)
         return reply
 
-    def _chat_for(self, caller: Caller) -> ChatRecord:
-        from bot.i18n import language_for
-
+    def _chat_for(self, caller: Caller, command: Command | None) -> ChatRecord:
         settings = self.app.settings
+        new = NewChat(
+            platform=caller.platform,
+            external_id=caller.chat_id,
+            kind=caller.chat_kind,
+            title=caller.chat_title,
+            language=language_for(caller.language_code),
+            timezone=settings.timezone,
+            digest_times=settings.digest_times,
+        )
+        if caller.server is not None:
+            return self._server_channel(caller, command, new)
         with self.app.sessions.begin() as session:
-            chat, _ = chat_store.ensure_chat(
-                session,
-                NewChat(
-                    platform=caller.platform,
-                    external_id=caller.chat_id,
-                    kind=caller.chat_kind,
-                    title=caller.chat_title,
-                    language=language_for(caller.language_code),
-                    timezone=settings.timezone,
-                    digest_times=settings.digest_times,
-                ),
-                self.clock(),
-            )
+            chat, _ = chat_store.ensure_chat(session, new, self.clock())
         return chat
+
+    def _server_channel(self, caller: Caller, command: Command | None, new: NewChat) -> ChatRecord:
+        """A server's channel gets digests only once attached (/channel add): a command used
+        there neither registers it for digests nor reactivates it (after /channel remove, or
+        when the bot lost its permissions there). Its administrators may set it up before
+        attaching it; it is then registered, inactive until attached."""
+        with self.app.sessions() as session:
+            found = chat_store.find_chat(session, new.platform, new.external_id)
+        if found is not None:
+            return found
+        now = self.clock()
+        configures = (
+            command is not None
+            and command.chat_setting
+            and (caller.chat_admin or caller.key in self.app.settings.admins)
+        )
+        if not configures:  # not stored: nothing about this channel is kept
+            return ChatRecord(
+                id=0,
+                platform=new.platform,
+                external_id=new.external_id,
+                kind=new.kind,
+                title=new.title,
+                language=new.language,
+                timezone=new.timezone,
+                digest_times=new.digest_times,
+                alerts=False,
+                active=False,
+                inactive_reason=NOT_ATTACHED,
+                created_at=now,
+                last_digest_at=None,
+                next_digest_at=None,
+            )
+        with self.app.sessions.begin() as session:
+            chat, _ = chat_store.ensure_chat(session, new, now)
+            chat_store.set_chat(session, chat.id, active=False, inactive_reason=NOT_ATTACHED)
+            stored = chat_store.get_chat(session, chat.id)
+        assert stored is not None
+        return stored
 
     def help_reply(self, context: Context, unknown: str | None = None) -> Reply:
         blocks: list[Heading | Paragraph] = []

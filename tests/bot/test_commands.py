@@ -159,18 +159,30 @@ def test_unknown_topic_gets_did_you_mean_and_usage(app: App) -> None:
     assert "between 1 and 20" in texts(bad_count)
 
 
+# Seven unrelated events, newest first.
+SEVEN_EVENTS = [
+    "Central bank holds its policy rate at 37 percent",
+    "Earthquake of magnitude 5.1 shakes Malatya province",
+    "Galatasaray signs Brazilian striker before deadline",
+    "Parliament passes judicial reform package after all-night debate",
+    "Wildfire near Izmir forces evacuation of three villages",
+    "Istanbul airport breaks passenger record in October",
+    "Teachers strike over pay in Ankara and Adana",
+]
+
+
+def seven_events() -> list[Story]:
+    return [story(f"n{i}", title, hours_ago=i) for i, title in enumerate(SEVEN_EVENTS, start=1)]
+
+
 def test_latest_pages_with_a_more_button(app: App) -> None:
-    seed(
-        app,
-        "Outlet A",
-        [story(f"n{i}", f"Story number {i} about Ankara", hours_ago=i) for i in range(1, 8)],
-    )
+    seed(app, "Outlet A", seven_events())
     first = ask(app, "/latest 3")
-    assert [e.title for e in first.entries] == [f"Story number {i} about Ankara" for i in (1, 2, 3)]
+    assert [e.title for e in first.entries] == SEVEN_EVENTS[:3]
     (more,) = first.buttons
     assert more.command == "/latest 3 +3"
     second = ask(app, more.command)
-    assert second.entries[0].title == "Story number 4 about Ankara"
+    assert second.entries[0].title == SEVEN_EVENTS[3]
     last = ask(app, "/latest 5 +5")
     assert len(last.entries) == 2
     assert last.buttons == ()

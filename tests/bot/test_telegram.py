@@ -14,7 +14,7 @@ from bot.reply import Heading, Paragraph, Reply, StoryEntry
 from bot.transports.telegram import TelegramTransport
 from bot.transports.telegram_html import MAX_MESSAGE, render_messages
 from tests.bot.conftest import TELEGRAM_ADMIN
-from tests.bot.test_commands import S400_A, S400_B, seed, story
+from tests.bot.test_commands import S400_A, S400_B, SEVEN_EVENTS, seed, seven_events
 from tests.support.telegram_server import TelegramServer, parse_telegram_html
 
 READER = 4242
@@ -85,8 +85,7 @@ async def test_topic_command_is_answered_in_html_with_every_outlet(
 async def test_turkish_users_get_turkish_and_buttons_page_on(
     app: App, server: TelegramServer, running: TelegramTransport
 ) -> None:
-    stories = [story(f"t{i}", f"Ankara news number {i}", hours_ago=i) for i in range(1, 8)]
-    await asyncio.to_thread(seed, app, "Outlet A", stories)
+    await asyncio.to_thread(seed, app, "Outlet A", seven_events())
     server.push_message(READER, "/son 3", language_code="tr")
     (first,) = await server.wait_for_messages_async(1, within=10)
     assert "Son haberler" in first.plain_text
@@ -95,7 +94,7 @@ async def test_turkish_users_get_turkish_and_buttons_page_on(
     assert button["text"] == "Daha fazla" and button["callback_data"] == "/latest 3 +3"
     server.push_callback_query(READER, READER, button["callback_data"], first.message_id)
     messages = await server.wait_for_messages_async(2, within=10)
-    assert "Ankara news number 4" in messages[1].plain_text
+    assert SEVEN_EVENTS[3] in messages[1].plain_text
 
 
 async def test_admin_commands_and_files(

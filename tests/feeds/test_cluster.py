@@ -178,7 +178,11 @@ STORM_EVENING = (
 
 @pytest.mark.parametrize(
     ("same_feed", "penalty", "joins"),
-    [(False, 0.1, True), (True, 0.1, False), (True, 0.0, True)],
+    [
+        (False, SETTINGS.same_feed_penalty, True),
+        (True, SETTINGS.same_feed_penalty, False),
+        (True, 0.0, True),
+    ],
     ids=["different-feeds", "same-feed", "same-feed-without-penalty"],
 )
 def test_an_outlets_own_follow_up_needs_more_overlap(
@@ -186,7 +190,7 @@ def test_an_outlets_own_follow_up_needs_more_overlap(
 ) -> None:
     """Two stories sharing a few words (the same storm, two different stories): from two
     outlets the overlap is enough to join; from one outlet the penalty keeps them apart."""
-    settings = ClusterSettings(threshold=0.15, same_feed_penalty=penalty)
+    settings = replace(SETTINGS, same_feed_penalty=penalty)
     morning = story(10, 7, 30, *STORM_MORNING)
     evening = story(11, 7 if same_feed else 8, 60, *STORM_EVENING)
     placements = ClusterIndex(settings).assign([SUDAN, SWIFT, OLYMPICS, morning, evening])
@@ -309,3 +313,143 @@ def test_two_reports_sharing_the_names_they_are_about_are_one_event() -> None:
     for unrelated in ([SUDAN], [SUDAN, SWIFT, OLYMPICS]):
         placements = ClusterIndex(SETTINGS).assign([*unrelated, meets, thanks])
         assert clusters_of(placements)[11] == 10, f"{len(unrelated)} unrelated stories"
+
+
+def test_dotted_abbreviations_and_one_letter_capitals_are_words() -> None:
+    assert story_terms("U.S. and Iran", "", "en") == story_terms("US and Iran", "", "en")
+    assert "us" in story_terms("U.S. envoy", "talks with the U.N. chief", "en")
+    assert "un" in story_terms("", "talks with the U.N. chief", "en")
+    assert "x" in story_terms("X recovers from global outage", "", "en")
+    # A lower-case one-letter word is not a name.
+    assert "b" not in story_terms("plan b", "", "en")
+
+
+def test_common_words_weigh_little_from_the_first_stories() -> None:
+    """Three stories: a common word ("they", "would") is in two, a name ("Jerí") in two. With
+    the background of general text the name weighs far more, so the report that shares the
+    name joins its story; counting the three stories alone, the shared common words win."""
+    name = story(40, 1, 0, "Jerí removed", "Congress voted against Jerí.")
+    common = story(
+        41,
+        2,
+        10,
+        "What they would have done",
+        "They said they would have done it their way, and that it was all they could do with "
+        "what they had.",
+    )
+    report = story(
+        42,
+        3,
+        20,
+        "They say Jerí would have to go",
+        "They said that it was what they had wanted: Jerí would have to go, and they would do "
+        "it their way.",
+    )
+    index = ClusterIndex(SETTINGS)
+    assert clusters_of(index.assign([name, common, report]))[42] == 40
+    assert index.weight("jeri") > 2 * index.weight("they")
+    window_only = ClusterIndex(replace(SETTINGS, background_weight=0.0))
+    assert clusters_of(window_only.assign([name, common, report]))[42] == 41
+    assert window_only.weight("jeri") == window_only.weight("they")
+
+
+TALKS = [
+    story(
+        31,
+        1,
+        0,
+        "Oman hosts the first session",
+        "Iran's delegation met at Oman's mission in Geneva for the nuclear talks; coffee and "
+        "dates were served between rounds.",
+    ),
+    story(
+        32,
+        2,
+        20,
+        "Protesters gather by the lake",
+        "Police closed two bridges in Geneva while the Iran nuclear talks went on at a lakeside "
+        "hotel.",
+    ),
+    story(
+        33,
+        3,
+        40,
+        "Villa doors stay shut",
+        "Delegations at the Iran nuclear talks left the Geneva villa by a back entrance; a "
+        "statement is promised.",
+    ),
+]
+TALKS_PROGRESS = story(
+    34,
+    4,
+    60,
+    "Geneva nuclear talks make progress",
+    "Both delegations called the day businesslike, and experts will meet again on Thursday "
+    "morning.",
+)
+
+
+@pytest.mark.parametrize("one_cluster", [True, False], ids=["one-cluster", "three-clusters"])
+def test_a_report_of_what_the_cluster_shares_joins_it(one_cluster: bool) -> None:
+    """Three reports of the Geneva talks, each with its own details, and a fourth that shares
+    their common words (Iran, Geneva, nuclear talks) but few with any one of them. As one
+    cluster they take it: the centroid weighs what the reports share. Restored as three
+    one-report clusters (the same stories, so the same word weights), none does."""
+    index = ClusterIndex(SETTINGS)
+    index.load(
+        [replace(s, cluster_id=31 if one_cluster else s.story_id) for s in TALKS]
+        + [replace(s, cluster_id=s.story_id) for s in (SUDAN, SWIFT, OLYMPICS)]
+    )
+    (placed,) = index.assign([TALKS_PROGRESS])
+    assert placed.started is not one_cluster
+    assert placed.cluster_id == (31 if one_cluster else 34)
+
+
+METRO_REOPENS = ("Metro line reopens", "The M2 line at Taksim reopened on Wednesday morning.")
+
+
+@pytest.mark.parametrize(
+    ("other_outlet_first", "penalty", "joins"),
+    [
+        (False, SETTINGS.same_feed_penalty, False),
+        (True, SETTINGS.same_feed_penalty, True),
+        (False, 0.0, True),
+    ],
+    ids=["own-outlet-only", "after-another-outlet", "own-outlet-without-penalty"],
+)
+def test_an_outlets_follow_up_joins_once_another_outlet_reported_the_event(
+    other_outlet_first: bool, penalty: float, joins: bool
+) -> None:
+    """An outlet's follow-up to its own story does not join a cluster of its own reports
+    alone; once another outlet's report is in the cluster, it joins like any other report."""
+    morning = story(10, 7, 30, *STORM_MORNING)
+    evening = story(11, 8, 60, *STORM_EVENING)
+    follow_up = story(12, 7, 90, *METRO_REOPENS)
+    before = [SUDAN, SWIFT, OLYMPICS, morning, *([evening] if other_outlet_first else [])]
+    index = ClusterIndex(replace(SETTINGS, same_feed_penalty=penalty))
+    placements = clusters_of(index.assign([*before, follow_up]))
+    assert placements[12] == (10 if joins else 12)
+
+
+def test_evicted_stories_stop_counting_so_a_restart_weighs_like_the_running_index() -> None:
+    """The running index counts only its window: once the first day's stories are evicted,
+    its word weights equal those of an index restarted from the stored window, and both
+    place the next stories alike."""
+    later = T0 + 3 * SETTINGS.window
+    running = ClusterIndex(SETTINGS)
+    running.assign(NEWS)
+    second_day = [
+        replace(s, story_id=100 + s.story_id, published_at=later + (s.published_at - T0))
+        for s in NEWS[:4]
+    ]
+    placed = clusters_of(running.assign(second_day))
+    assert len(running) == len(second_day)
+    restarted = ClusterIndex(SETTINGS)
+    restarted.load([replace(s, cluster_id=placed[s.story_id]) for s in second_day])
+    for word in ("peru", "jeri", "sudan", "swift", "norway", "olymp", "relay"):
+        assert running.weight(word) == restarted.weight(word), word
+    third_day = [
+        replace(s, story_id=200 + s.story_id, published_at=later + (s.published_at - T0))
+        for s in NEWS[4:]
+    ]
+    assert running.assign(third_day) == restarted.assign(third_day)

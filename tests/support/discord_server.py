@@ -89,6 +89,8 @@ Test hooks:
   subcommands, options typed and resolved from the synced schema, ``default_member_permissions``
   and contexts enforced unless ``check_permissions=False``),
   :meth:`~DiscordServer.push_autocomplete` (one focused option),
+  :meth:`~DiscordServer.push_component` (a click on a button of a message the bot sent),
+  :meth:`~DiscordServer.add_attachment` (a file for an attachment option),
   :meth:`~DiscordServer.push_interaction` (a raw payload), :meth:`~DiscordServer.dispatch`
   (any gateway event), :meth:`~DiscordServer.interact` (push and wait).
 * answers out: :meth:`~DiscordServer.wait_for_response` /
@@ -122,7 +124,8 @@ Test hooks:
   interaction deadlines are measured with ``clock`` (:class:`ManualClock` for hand-driven
   time; discord.py sleeps in real time, so use the real clock when it must obey headers).
 
-Known gaps: no message components or modals beyond recording the callback, no threads, no
+Known gaps: message components are stored as sent and clicked with ``push_component``, but
+neither validated nor updated by a type 7 callback; no modals, no threads, no
 MESSAGE_CREATE for the bot's own messages, no user-sent messages (``dispatch`` them raw), one
 shard's worth of guilds per session, lengths counted in code points.
 """
@@ -1044,6 +1047,7 @@ class DiscordServer:
         self._requests: list[Request] = []
         self._injections: list[_Injection] = []
         self._unknown_routes: list[str] = []
+        self._uploads: dict[int, tuple[JSONDict, UploadedFile]] = {}
         self._sent_429 = 0
         self._limit_429 = 0
         self._sessions: dict[str, _Session] = {}
@@ -1605,7 +1609,7 @@ class DiscordServer:
             "embeds": copy.deepcopy(message.embeds),
             "pinned": False,
             "flags": message.flags,
-            "components": [],
+            "components": copy.deepcopy(message.payload.get("components") or []),
         }
         if message.guild_id is not None:
             payload["guild_id"] = str(message.guild_id)
@@ -1690,6 +1694,65 @@ class DiscordServer:
             user_id,
             locale,
             check_permissions,
+        )
+
+    def add_attachment(
+        self, filename: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> int:
+        """A file a user uploads for an attachment option (type 11); returns the id to give
+        :meth:`push_command` as that option's value.  It is served like Discord's CDN."""
+        with self._cond:
+            aid = self._next_snowflake()
+            url = f"{self.url}/attachments/0/{aid}/{filename}"
+            entry: JSONDict = {
+                "id": str(aid),
+                "filename": filename,
+                "size": len(data),
+                "url": url,
+                "proxy_url": url,
+                "content_type": content_type,
+            }
+            self._uploads[aid] = (entry, UploadedFile("upload", filename, data, content_type))
+            return aid
+
+    def push_component(
+        self,
+        message_id: int,
+        custom_id: str,
+        *,
+        user_id: int | None = None,
+        locale: str = "en-US",
+    ) -> PushedInteraction:
+        """Click a button of a message the bot sent: a MESSAGE_COMPONENT interaction (type 3)
+        carrying the message, as Discord sends it.  ``custom_id`` must be one of the
+        message's buttons; ``user_id`` defaults to the guild owner (the recipient in a DM)."""
+        with self._cond:
+            message = self._messages.get(message_id)
+            if message is None or message.deleted:
+                raise ValueError(f"no message {message_id}")
+            buttons = [
+                component.get("custom_id")
+                for row in message.payload.get("components") or []
+                for component in row.get("components") or []
+            ]
+            if custom_id not in buttons:
+                raise ValueError(f"message {message_id} has no button {custom_id!r}: {buttons}")
+            guild, channel, uid = self._place(None, message.channel_id, user_id)
+            data: JSONDict = {"custom_id": custom_id, "component_type": 2}
+            payload, interaction = self._new_interaction(
+                _MESSAGE_COMPONENT, data, guild, channel, uid, locale
+            )
+            payload["message"] = self._message_json(message)
+        self._dispatch_required("INTERACTION_CREATE", payload)
+        return PushedInteraction(
+            interaction.id,
+            interaction.token,
+            _MESSAGE_COMPONENT,
+            custom_id,
+            interaction.guild_id,
+            channel.id,
+            uid,
+            payload,
         )
 
     def push_interaction(self, payload: JSONDict) -> PushedInteraction:
@@ -1868,6 +1931,12 @@ class DiscordServer:
         elif kind in (6, 7, 8, 9):
             self._resolve(kind, int(value), name, guild, resolved)
             return str(int(value))
+        elif kind == 11:
+            found = self._uploads.get(int(value))
+            if found is None:
+                raise ValueError(f"option {name!r}: {value} is no attachment from add_attachment()")
+            resolved.setdefault("attachments", {})[str(int(value))] = copy.deepcopy(found[0])
+            return str(int(value))
         else:
             raise ValueError(f"option {name!r} of type {kind} is not supported by push_command")
         if kind in (4, 10):
@@ -1947,7 +2016,7 @@ class DiscordServer:
             iid,
             self._new_token(),
             kind,
-            data["name"],
+            data.get("name") or data.get("custom_id", ""),
             guild.id if guild else None,
             channel.id,
             user_id,
@@ -2803,6 +2872,12 @@ class DiscordServer:
 
     async def _serve_attachment(self, request: web.Request) -> web.StreamResponse:
         with self._cond:
+            wanted = request.match_info["attachment_id"]
+            if wanted.isdigit() and int(wanted) in self._uploads:
+                _, uploaded = self._uploads[int(wanted)]
+                return web.Response(
+                    body=uploaded.data, headers={"Content-Type": uploaded.content_type}
+                )
             for message in self._messages.values():
                 for attachment, upload in zip(message.attachments, message.files, strict=False):
                     if attachment["id"] == request.match_info["attachment_id"]:
