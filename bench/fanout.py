@@ -7,7 +7,13 @@ Bot API server (tests/support/telegram_server.py) running in its own process wit
 flood limits on (30 messages/s overall, 1/s per chat, 20/min per group; a 429 past them). It
 prints the achieved rate against the 30 msg/s ceiling, the 429s received and the duplicates.
 
-Usage: python bench/fanout.py [--chats N] [--json]
+Discord: the same digest to each of 500 text channels through the local fake Discord
+(tests/support/discord_server.py, REST API and gateway) in its own process with Discord-like
+limits on (50 requests/s for the bot, 5 messages per 5 s in a channel; a 429 past them), with
+the real discord.py: the achieved rate against the 50/s ceiling, 429s and duplicates.
+
+Usage: python bench/fanout.py [--platform telegram|discord|both] [--chats N] [--channels N]
+       [--json]
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from storage.chats import NewChat
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "feeds" / "real"
 TELEGRAM_CEILING = 30.0  # messages per second, Telegram's overall limit
+DISCORD_CEILING = 50.0  # requests per second, Discord's global limit for a bot
 STORY_FILES = ("aa_tr_guncel_rss.xml", "dailysabah_rssfeed_rss.xml")
 
 
@@ -61,6 +68,27 @@ def _serve_telegram(conn: Connection) -> None:
                 "chats": len({m.chat_id for m in messages}),
                 "seconds": (times[-1] - times[0]) if len(times) > 1 else 0.0,
                 "http_429": server.flood_429_count,
+                "duplicates": len(server.duplicates()),
+            }
+        )
+
+
+def _serve_discord(conn: Connection, channels: int) -> None:
+    """Child process: the local fake Discord with its limits on, until asked for figures."""
+    from tests.support.discord_server import DiscordServer
+
+    with DiscordServer(enforce_limits=True) as server:
+        guild = server.add_guild("Bench", text_channels=[f"news-{i}" for i in range(channels)])
+        conn.send((server.token, server.api_base, server.gateway_url, server.text_channels(guild)))
+        conn.recv()
+        messages = server.sent_messages()
+        times = sorted(m.time for m in messages)
+        conn.send(
+            {
+                "messages": len(messages),
+                "chats": len({m.channel_id for m in messages}),
+                "seconds": (times[-1] - times[0]) if len(times) > 1 else 0.0,
+                "http_429": server.sent_429_count,
                 "duplicates": len(server.duplicates()),
             }
         )
@@ -102,17 +130,17 @@ def seed_stories(app: App, now: datetime, count: int) -> int:
     return len(tagged)
 
 
-def register_chats(app: App, count: int, now: datetime) -> None:
+def register_chats(
+    app: App, platform: str, kind: str, external_ids: Sequence[int], now: datetime
+) -> None:
     with app.sessions.begin() as session:
-        for index in range(count):
+        for external in external_ids:
             chat_store.ensure_chat(
-                session,
-                NewChat("telegram", str(10_000 + index), "private", None, "en", "UTC", "08:00"),
-                now,
+                session, NewChat(platform, str(external), kind, None, "en", "UTC", "08:00"), now
             )
 
 
-async def _send(app: App) -> Any:
+async def _send_telegram(app: App) -> Any:
     from bot.transports.telegram import TelegramTransport
 
     telegram = TelegramTransport(app)
@@ -125,27 +153,81 @@ async def _send(app: App) -> Any:
         await telegram.application.shutdown()
 
 
+async def _send_discord(app: App) -> Any:
+    from bot.transports.discord import DiscordTransport
+
+    discord = DiscordTransport(app)
+    try:
+        await discord.login()  # REST only, as `haberci digests send` does
+        return await send_due_digests(app, {"discord": discord}, datetime.now(UTC), every_chat=True)
+    finally:
+        await discord.close()
+
+
 def run_telegram(chats: int, entries: int) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     server = context.Process(target=_serve_telegram, args=(child,), daemon=True)
     server.start()
     token, base_url = _receive(parent, server)
+    external_ids = [10_000 + index for index in range(chats)]
+    return _fan_out(
+        "telegram",
+        TELEGRAM_CEILING,
+        parent,
+        server,
+        {"telegram_bot_token": token, "telegram_api_base_url": base_url},
+        ("telegram", "private", external_ids),
+        entries,
+    )
+
+
+def run_discord(channels: int, entries: int) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    server = context.Process(target=_serve_discord, args=(child, channels), daemon=True)
+    server.start()
+    token, api_base, gateway_url, channel_ids = _receive(parent, server)
+    return _fan_out(
+        "discord",
+        DISCORD_CEILING,
+        parent,
+        server,
+        {
+            "discord_bot_token": token,
+            "discord_api_base_url": api_base,
+            "discord_gateway_url": gateway_url,
+        },
+        ("discord", "channel", channel_ids),
+        entries,
+    )
+
+
+def _fan_out(
+    platform: str,
+    ceiling: float,
+    parent: Connection,
+    server: Any,
+    platform_settings: dict[str, Any],
+    chats: tuple[str, str, Sequence[int]],
+    entries: int,
+) -> dict[str, Any]:
+    """One digest to every chat through the server process; the figures as a dict."""
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(
             database_url=f"sqlite:///{folder}/fanout.db",
             load_default_feeds=False,
-            telegram_bot_token=token,
-            telegram_api_base_url=base_url,
             digest_size=entries,
             log_level="WARNING",
+            **platform_settings,
         )
         app = open_app(settings)
         now = datetime.now(UTC)
         stored = seed_stories(app, now, entries)
-        register_chats(app, chats, now)
+        register_chats(app, *chats, now)
+        send = _send_telegram if platform == "telegram" else _send_discord
         started = time.perf_counter()
-        run = asyncio.run(_send(app))
+        run = asyncio.run(send(app))
         wall = time.perf_counter() - started
         with app.sessions() as session:
             statuses = ledger.status_counts(session)
@@ -155,16 +237,16 @@ def run_telegram(chats: int, entries: int) -> dict[str, Any]:
     server.join(timeout=10)
     rate = served["messages"] / served["seconds"] if served["seconds"] else 0.0
     return {
-        "platform": "telegram",
-        "chats": chats,
+        "platform": platform,
+        "chats": len(chats[2]),
         "entries_per_digest": stored,
         "messages": served["messages"],
         "chats_reached": served["chats"],
         "seconds": round(served["seconds"], 2),
         "wall_seconds": round(wall, 2),
         "rate_per_s": round(rate, 2),
-        "ceiling_per_s": TELEGRAM_CEILING,
-        "share_of_ceiling": round(rate / TELEGRAM_CEILING, 3),
+        "ceiling_per_s": ceiling,
+        "share_of_ceiling": round(rate / ceiling, 3),
         "http_429": served["http_429"],
         "duplicates": served["duplicates"],
         "items_sent": run.sent_items,
@@ -188,12 +270,20 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--chats", type=int, default=1000, help="chats to send to (1000)")
+    parser.add_argument(
+        "--platform", choices=("telegram", "discord", "both"), default="both", help="(both)"
+    )
+    parser.add_argument("--chats", type=int, default=1000, help="Telegram chats (1000)")
+    parser.add_argument("--channels", type=int, default=500, help="Discord channels (500)")
     parser.add_argument("--entries", type=int, default=5, help="entries per digest (5)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
-    results = [run_telegram(args.chats, args.entries)]
+    results = []
+    if args.platform in ("telegram", "both"):
+        results.append(run_telegram(args.chats, args.entries))
+    if args.platform in ("discord", "both"):
+        results.append(run_discord(args.channels, args.entries))
     if args.json:
         print(json.dumps({"runs": results}))
     else:

@@ -14,13 +14,13 @@ import asyncio
 import io
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, runtime_checkable
 
 import discord
 
+from bot.pacing import Pacer
 from bot.reply import Reply
 from bot.transports.discord_embeds import (
     BUTTON_PREFIX,
@@ -73,23 +73,6 @@ def lacking(channel: discord.abc.GuildChannel, *, files: bool = False) -> list[s
     if files:
         needed.append(("Attach Files", allowed.attach_files))
     return [name for name, ok in needed if not ok]
-
-
-class SendPacer:
-    """Spaces a bot's channel sends evenly, ``per_second`` at most: Discord counts its global
-    limit in fixed one-second windows, so even spacing below it never fills a window."""
-
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1 / per_second
-        self._next_at = 0.0
-        self._lock = asyncio.Lock()
-
-    async def turn(self) -> None:
-        async with self._lock:
-            # Re-checked after each sleep: the clock is the only thing that moves it.
-            while (delay := self._next_at - time.monotonic()) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(delay)
-            self._next_at = time.monotonic() + self.interval
 
 
 @runtime_checkable
@@ -150,7 +133,7 @@ class DiscordSender:
     def __init__(self, app: App, client: discord.Client) -> None:
         self.app = app
         self.client = client
-        self.pacer = SendPacer(SENDS_PER_SECOND)
+        self.pacer = Pacer.per_second(SENDS_PER_SECOND)
 
     def split(self, reply: Reply) -> list[Reply]:
         """The reply as parts of one message each (buttons and files go with the last), so
@@ -183,9 +166,10 @@ class DiscordSender:
         try:
             for message in render_messages(reply):
                 content = message_content(message)
-                await self.pacer.turn()
+                granted = await self.pacer.grant()
                 while hooks:  # its turn has come: from now on it is in flight
                     await hooks.pop()()
+                self.pacer.went(granted)
                 await target.send(**content)
         except discord.HTTPException as exc:
             why = UNREACHABLE.get(exc.code) if exc.status in (400, 403, 404) else None

@@ -12,11 +12,12 @@ A little headroom below each limit absorbs network jitter.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from bot.pacing import Pacer
 
 
 @dataclass(frozen=True)
@@ -31,25 +32,6 @@ def is_group(chat_id: int) -> bool:
     return chat_id < 0
 
 
-@dataclass
-class _Pacer:
-    """One send per ``interval``: ``next_at`` is the earliest time of the next one."""
-
-    interval: float
-    next_at: float = 0.0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    async def wait(self) -> None:
-        # Re-checked after each sleep: a late send may have moved ``next_at`` meanwhile.
-        while (delay := self.next_at - time.monotonic()) > 0:  # noqa: ASYNC110 (a deadline)
-            await asyncio.sleep(delay)
-
-    def went(self, at: float, lead: float = 0.0) -> None:
-        """A send went at ``at``; the next one may be granted ``lead`` early, as the time it
-        will take to go after its grant."""
-        self.next_at = max(self.next_at, at + self.interval - lead)
-
-
 class SendLimiter:
     """Waits until one more message may go to a chat without passing any of Telegram's limits.
     One instance per bot and event loop; every send of that bot takes a turn first."""
@@ -60,12 +42,8 @@ class SendLimiter:
 
     def __init__(self, limits: SendLimits | None = None) -> None:
         self.limits = limits or SendLimits()
-        self._overall = _Pacer(1 / self.limits.overall_per_second)
-        self._chats: dict[int, _Pacer] = {}
-        # How long a send takes to go after its overall turn is granted (the ledger's write),
-        # smoothed: grants are moved that much earlier so that the sends themselves, not the
-        # grants, are spaced by the interval.
-        self._lag = 0.0
+        self._overall = Pacer.per_second(self.limits.overall_per_second)
+        self._chats: dict[int, Pacer] = {}
 
     @asynccontextmanager
     async def turn(self, chat_id: int) -> AsyncIterator[Callable[[], None]]:
@@ -75,23 +53,18 @@ class SendLimiter:
         chat = self._chat(chat_id)
         async with chat.lock:
             await chat.wait()
-            async with self._overall.lock:
-                await self._overall.wait()
-                granted = time.monotonic()
-                self._overall.next_at = granted + self._overall.interval
+            granted = await self._overall.grant()
 
             def going() -> None:
-                now = time.monotonic()
-                self._lag = 0.8 * self._lag + 0.2 * (now - granted)
-                self._overall.went(now, min(self._lag, now - granted, self._overall.interval / 2))
-                chat.went(now)
+                self._overall.went(granted)
+                chat.went()
 
             try:
                 yield going
             finally:
-                chat.went(time.monotonic())
+                chat.went()  # a chat's interval runs from when its message has gone
 
-    def _chat(self, chat_id: int) -> _Pacer:
+    def _chat(self, chat_id: int) -> Pacer:
         if len(self._chats) >= self._PRUNE_AT:
             stale = time.monotonic() - self._IDLE_S
             self._chats = {
@@ -104,5 +77,5 @@ class SendLimiter:
             interval = (
                 self.limits.group_interval_s if is_group(chat_id) else self.limits.chat_interval_s
             )
-            pacer = self._chats[chat_id] = _Pacer(interval)
+            pacer = self._chats[chat_id] = Pacer(interval)
         return pacer
