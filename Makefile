@@ -32,6 +32,8 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/relevance.py
+	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/query.py
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock: $(STAMP)

@@ -15,10 +15,24 @@ suffix chain (``yaptırımları``, ``göçmenlerin``) in Turkish text or an Engl
 Snowball stem (``birliğine`` / ``birlik``). Aliases of three letters or fewer match only as
 whole words (``AB`` never matches ``ABD``); written in capitals, only capitalised words
 (``US`` never matches "us").
+
+In Turkish text, a capitalised alias that only ``aliases_en`` lists (a name: ``Kabul``,
+``Özel``) matches only a capitalised word, so the everyday Turkish words ``kabul`` ("accepted")
+and ``özel`` ("special") do not trigger it.
+
+An alias the topics file lists under ``needs_context`` counts only when one of its topic's
+context phrases occurs within ``CONTEXT_WINDOW`` words of it (before or after, not overlapping
+it, and not the same phrase again), or one of its "context after" phrases comes right after it
+(``US warns``): ``US`` tags ``usa`` in "US envoys hold talks" (``envoys``) and "US warns Iran"
+(``warn``) but not in "a US citizen was robbed". The match records both, as ``"US + envoys"``.
+
+A topic with a ``parent`` brings its parent along (``s400`` → ``defense-industry``), with the
+same alias.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import defaultdict
@@ -66,75 +80,27 @@ _CODE = re.compile(r"\b([A-Za-z]{1,3})[\s-]?(\d{1,4})\b")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 _SHORT = 3
 _PREFIX = 4
+_CACHED_WORDS = 8192  # text words whose starting phrases are remembered, per index and language
+# How far (in words between them) a context phrase may be from an alias that needs context.
+CONTEXT_WINDOW = 10
+
+
+def _or_none(spaced: str) -> list[str]:
+    """The space-separated suffixes, and the empty one."""
+    return ["", *spaced.split()]
 
 
 def _turkish_suffixes() -> frozenset[str]:
     """Suffix chains a Turkish noun can take: [plural][possessive][case][-ki] (harmony ignored)."""
-    plural = ["", "lar", "ler"]
-    possessive = [
-        "",
-        "i",
-        "u",
-        "si",
-        "su",
-        "m",
-        "im",
-        "um",
-        "n",
-        "in",
-        "un",
-        "imiz",
-        "umuz",
-        "iniz",
-        "unuz",
-        "leri",
-        "lari",
-        "miz",
-        "niz",
-    ]
-    case = [
-        "",
-        "a",
-        "e",
-        "ya",
-        "ye",
-        "i",
-        "u",
-        "yi",
-        "yu",
-        "da",
-        "de",
-        "ta",
-        "te",
-        "dan",
-        "den",
-        "tan",
-        "ten",
-        "in",
-        "un",
-        "nin",
-        "nun",
-        "la",
-        "le",
-        "yla",
-        "yle",
-        "na",
-        "ne",
-        "ni",
-        "nu",
-        "nda",
-        "nde",
-        "ndan",
-        "nden",
-        "ca",
-        "ce",
-        "dir",
-        "dur",
-        "tir",
-        "tur",
-    ]
-    ki = ["", "ki"]
-    chains = {"".join(parts) for parts in itertools.product(plural, possessive, case, ki)}
+    plural = _or_none("lar ler")
+    possessive = _or_none("i u si su m im um n in un imiz umuz iniz unuz leri lari miz niz")
+    case = _or_none(
+        "a e ya ye i u yi yu da de ta te dan den tan ten in un nin nun la le yla yle "
+        "na ne ni nu nda nde ndan nden ca ce dir dur tir tur"
+    )
+    chains = {
+        "".join(parts) for parts in itertools.product(plural, possessive, case, _or_none("ki"))
+    }
     chains.discard("")
     return frozenset(chains)
 
@@ -179,6 +145,8 @@ class _AliasWord:
     # Short aliases written with capitals match only capitalised words: "US" never matches
     # "us", "Fed" never "fed", "AB" never "ab".
     case: str | None = None  # "upper", "title" or None
+    # A word of a Turkish-only alias takes no English inflection: "parti" is not "parties".
+    english: bool = True
 
     def matches(self, word: str, language: str, raw: str = "") -> bool:
         if self.case == "upper" and not raw.isupper():
@@ -188,6 +156,8 @@ class _AliasWord:
         if word == self.surface:
             return True
         if len(self.surface) <= _SHORT or not word.startswith(self.surface[:_PREFIX]):
+            return False
+        if language != "tr" and not self.english:
             return False
         if word.startswith(self.surface):
             rest = word[len(self.surface) :]
@@ -203,64 +173,120 @@ class _AliasWord:
 
 
 @dataclass(frozen=True, slots=True)
-class _Alias:
+class _Phrase:
     slug: str
     text: str
     words: tuple[_AliasWord, ...]
+    needs_context: bool = False
+    # An English-only name: in Turkish text, it matches only a capitalised word.
+    capitalised_in_turkish: bool = False
+    right_after: bool = False  # a context phrase that counts only right after the alias
+
+    @property
+    def key(self) -> str:
+        return " ".join(word.surface for word in self.words)
 
 
-def _alias_word(cased: str) -> _AliasWord:
+def _alias_word(cased: str, english: bool = True) -> _AliasWord:
     surface = cased.lower()
     case = None
     if len(surface) <= _SHORT and cased.isupper():
         case = "upper"
     elif len(surface) <= _SHORT and cased[:1].isupper():
         case = "title"
-    return _AliasWord(surface, stem(surface, "tr") if len(surface) > _SHORT else surface, case)
+    word_stem = stem(surface, "tr") if len(surface) > _SHORT else surface
+    return _AliasWord(surface, word_stem, case, english)
+
+
+def _key(text: str) -> str:
+    return " ".join(words(text))
 
 
 class _PhraseIndex:
-    """Phrases indexed by their first word (its surface form and its first letters)."""
+    """Phrases indexed by their first word: a short word (three letters or fewer) as it is,
+    a longer one by its first letters. A short text word can only match a short phrase word
+    (itself) and a longer one only a longer one, so each word of a text costs one lookup."""
 
     def __init__(self) -> None:
-        self._by_word: defaultdict[str, list[_Alias]] = defaultdict(list)
-        self._by_prefix: defaultdict[str, list[_Alias]] = defaultdict(list)
+        self._by_short: defaultdict[str, list[_Phrase]] = defaultdict(list)
+        self._by_prefix: defaultdict[str, list[_Phrase]] = defaultdict(list)
+        # The phrases each text word (as written) can start, per language (English, Turkish):
+        # news repeats its words, so most are looked up once.
+        self._first_words: tuple[dict[str, tuple[_Phrase, ...]], ...] = ({}, {})
 
-    def add(self, slug: str, text: str, language: str | None) -> None:
-        alias_words = tuple(_alias_word(w) for w in cased_words(text))
-        if not alias_words:
+    def add(
+        self,
+        slug: str,
+        text: str,
+        *,
+        needs_context: bool = False,
+        capitalised_in_turkish: bool = False,
+        right_after: bool = False,
+        english: bool = True,
+    ) -> None:
+        phrase_words = tuple(_alias_word(w, english) for w in cased_words(text))
+        if not phrase_words:
             return
-        alias = _Alias(slug, text, alias_words)
-        first = alias_words[0]
-        self._by_word[first.surface].append(alias)
-        if len(first.surface) > _SHORT:
-            self._by_prefix[first.surface[:_PREFIX]].append(alias)
+        for cache in self._first_words:
+            cache.clear()
+        phrase = _Phrase(
+            slug, text, phrase_words, needs_context, capitalised_in_turkish, right_after
+        )
+        first = phrase_words[0].surface
+        if len(first) <= _SHORT:
+            self._by_short[first].append(phrase)
+        else:
+            # Longest first word first: a text's word meets its own alias ("sanctions")
+            # before a shorter one it inflects ("sanction"), and that alias is recorded.
+            bisect.insort(
+                self._by_prefix[first[:_PREFIX]],
+                phrase,
+                key=lambda other: -len(other.words[0].surface),
+            )
 
     def find(
         self, tokens: list[str], raw: list[str], language: str
-    ) -> list[tuple[_Alias, int, int]]:
-        """Every (phrase, start, end) occurrence in ``tokens``."""
-        by_word, by_prefix = self._by_word, self._by_prefix
-        found: list[tuple[_Alias, int, int]] = []
+    ) -> list[tuple[_Phrase, int, int]]:
+        """Every (phrase, start, end) occurrence in ``tokens``, in text order."""
+        cache = self._first_words[language == "tr"]
+        found: list[tuple[_Phrase, int, int]] = []
         count = len(tokens)
-        for start, word in enumerate(tokens):
-            exact = by_word.get(word)
-            # Inflected forms share their first letters with the alias word (a stem change
-            # such as birlik → birliği comes later in the word), so only those are compared.
-            similar = by_prefix.get(word[:_PREFIX]) if len(word) > _SHORT else None
-            if exact is None and similar is None:
-                continue
-            for alias in itertools.chain(exact or (), similar or ()):
-                first, *rest = alias.words
-                end = start + 1 + len(rest)
-                if end > count or not first.matches(word, language, raw[start]):
-                    continue
-                if all(
-                    alias_word.matches(tokens[start + offset], language, raw[start + offset])
-                    for offset, alias_word in enumerate(rest, start=1)
+        for start, cased in enumerate(raw):
+            starting = cache.get(cased)
+            if starting is None:
+                starting = self._starting_with(tokens[start], cased, language)
+                if len(cache) >= _CACHED_WORDS:
+                    cache.clear()
+                cache[cased] = starting
+            for phrase in starting:
+                end = start + len(phrase.words)
+                if end == start + 1 or (
+                    end <= count
+                    and all(
+                        phrase_word.matches(tokens[start + offset], language, raw[start + offset])
+                        for offset, phrase_word in enumerate(phrase.words[1:], start=1)
+                    )
                 ):
-                    found.append((alias, start, end))
+                    found.append((phrase, start, end))
         return found
+
+    def _starting_with(self, word: str, cased: str, language: str) -> tuple[_Phrase, ...]:
+        """The phrases whose first word ``word`` (written ``cased``) matches."""
+        # Inflected forms share their first letters with the alias word (a stem change such
+        # as birlik → birliği comes later in the word), so only those are compared.
+        if len(word) <= _SHORT:
+            candidates = self._by_short.get(word)
+        else:
+            candidates = self._by_prefix.get(word[:_PREFIX])
+        if not candidates:
+            return ()
+        lower = language == "tr" and cased.islower()
+        return tuple(
+            phrase
+            for phrase in candidates
+            if phrase.words[0].matches(word, language, cased)
+            and not (lower and phrase.capitalised_in_turkish)
+        )
 
 
 class Tagger:
@@ -271,14 +297,35 @@ class Tagger:
         self._order = {slug: index for index, slug in enumerate(taxonomy.slugs)}
         self._aliases = _PhraseIndex()
         self._exclusions = _PhraseIndex()
+        self._contexts = _PhraseIndex()
         for topic in taxonomy.topics:
-            for text in topic.aliases_en:
-                self._aliases.add(topic.slug, text, "en")
-            for text in topic.aliases_tr:
-                self._aliases.add(topic.slug, text, "tr")
+            weak = frozenset(topic.needs_context)
+            keys = {text: _key(text) for text in (*topic.aliases_en, *topic.aliases_tr)}
+            turkish = {keys[text] for text in topic.aliases_tr}
+            english = {keys[text] for text in topic.aliases_en}
+            for text, key in keys.items():
+                self._aliases.add(
+                    topic.slug,
+                    text,
+                    needs_context=text in weak,
+                    capitalised_in_turkish=text[:1].isupper() and key not in turkish,
+                    english=key in english,
+                )
             for text in topic.exclude:
-                self._exclusions.add(topic.slug, text, None)
+                self._exclusions.add(topic.slug, text)
+            for text in topic.context:
+                self._contexts.add(topic.slug, text)
+            for text in topic.context_after:
+                self._contexts.add(topic.slug, text, right_after=True)
         self._slugs_with_exclusions = frozenset(t.slug for t in taxonomy.topics if t.exclude)
+        # Forms that need context whichever alias found them: "Russia" also matches "Russian"
+        # (an English inflection), which needs context as an alias of its own.
+        self._weak_forms = frozenset(
+            (topic.slug, _key(text)) for topic in taxonomy.topics for text in topic.needs_context
+        )
+        self._ancestors = {
+            topic.slug: _ancestors(taxonomy, topic.slug) for topic in taxonomy.topics
+        }
 
     def tag(self, text: str, language: str | None) -> list[TagMatch]:
         """Topics of ``text`` (a title and summary), each once, in taxonomy order."""
@@ -288,19 +335,69 @@ class Tagger:
         matches = self._aliases.find(tokens, raw, language)
         if not matches:
             return []
+        # Exclusions and context phrases are looked for only when they can change the result.
         excluded = (
-            [(a.slug, s, e) for a, s, e in self._exclusions.find(tokens, raw, language)]
+            [(p.slug, s, e) for p, s, e in self._exclusions.find(tokens, raw, language)]
             if any(alias.slug in self._slugs_with_exclusions for alias, _, _ in matches)
             else []
         )
         found: dict[str, TagMatch] = {}
+        weak: list[tuple[_Phrase, int, int]] = []
         for alias, start, end in matches:
             if alias.slug in found:
                 continue
-            if any(slug == alias.slug and s <= start and end <= e for slug, s, e in excluded):
+            if excluded and any(
+                slug == alias.slug and s <= start and end <= e for slug, s, e in excluded
+            ):
                 continue
-            found[alias.slug] = TagMatch(alias.slug, alias.text)
+            if alias.needs_context or (
+                self._weak_forms and (alias.slug, " ".join(tokens[start:end])) in self._weak_forms
+            ):
+                weak.append((alias, start, end))
+            else:
+                found[alias.slug] = TagMatch(alias.slug, alias.text)
+        if any(alias.slug not in found for alias, _, _ in weak):
+            _add_in_context(weak, self._contexts.find(tokens, raw, language), found)
+        for match in list(found.values()):
+            for parent in self._ancestors[match.slug]:
+                found.setdefault(parent, TagMatch(parent, match.alias))
         return sorted(found.values(), key=lambda match: self._order[match.slug])
+
+
+def _add_in_context(
+    weak: list[tuple[_Phrase, int, int]],
+    contexts: list[tuple[_Phrase, int, int]],
+    found: dict[str, TagMatch],
+) -> None:
+    """Adds the topics of aliases that need context and have a context phrase near them."""
+    for alias, start, end in weak:
+        if alias.slug in found:
+            continue
+        for context, c_start, c_end in contexts:
+            if context.slug != alias.slug or context.key == alias.key:
+                continue
+            if context.right_after:
+                near = c_start == end
+            else:
+                near = (c_end <= start and start - c_end <= CONTEXT_WINDOW) or (
+                    end <= c_start and c_start - end <= CONTEXT_WINDOW
+                )
+            if near:
+                found[alias.slug] = TagMatch(alias.slug, f"{alias.text} + {context.text}")
+                break
+
+
+def _ancestors(taxonomy: Taxonomy, slug: str) -> tuple[str, ...]:
+    """A topic's parent, its parent's parent and so on (a story about the S-400 is also about
+    the defence industry)."""
+    chain: list[str] = []
+    topic = taxonomy.get(slug)
+    while topic is not None and topic.parent is not None and topic.parent not in chain:
+        if topic.parent == slug:
+            break
+        chain.append(topic.parent)
+        topic = taxonomy.get(topic.parent)
+    return tuple(chain)
 
 
 def tag_stories(stories: Iterable[Story], tagger: Tagger) -> list[Story]:

@@ -3,6 +3,13 @@
 Each ``[[topic]]`` has a ``slug``, ``name_en`` and ``name_tr``, ``aliases_en`` and ``aliases_tr``
 (words and phrases that mean the topic, matched whole-word with inflections), optional
 ``exclude`` (phrases whose context must not trigger the topic) and an optional ``parent`` slug.
+
+Optional ``needs_context`` names aliases that are too ambiguous alone (``US`` is a state actor
+in "US envoys hold talks" but only a place in "a US citizen was robbed"): such an alias tags the
+topic only when one of the topic's ``context_en`` or ``context_tr`` phrases occurs near it (see
+``feeds.tag.CONTEXT_WINDOW``), or one of its ``context_after_en`` or ``context_after_tr`` phrases
+comes right after it (the alias as the subject of a verb: "US warns", "US-backed"). Every
+``needs_context`` entry must be one of the topic's aliases.
 """
 
 from __future__ import annotations
@@ -56,6 +63,11 @@ class _TopicModel(BaseModel):
     aliases_en: list[str] = Field(default_factory=list)
     aliases_tr: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    needs_context: list[str] = Field(default_factory=list)
+    context_en: list[str] = Field(default_factory=list)
+    context_tr: list[str] = Field(default_factory=list)
+    context_after_en: list[str] = Field(default_factory=list)
+    context_after_tr: list[str] = Field(default_factory=list)
     parent: str | None = None
 
     @field_validator("slug")
@@ -67,7 +79,16 @@ class _TopicModel(BaseModel):
             )
         return value
 
-    @field_validator("aliases_en", "aliases_tr", "exclude")
+    @field_validator(
+        "aliases_en",
+        "aliases_tr",
+        "exclude",
+        "needs_context",
+        "context_en",
+        "context_tr",
+        "context_after_en",
+        "context_after_tr",
+    )
     @classmethod
     def _non_empty_phrases(cls, value: list[str]) -> list[str]:
         for phrase in value:
@@ -85,6 +106,10 @@ class Topic:
     aliases_tr: tuple[str, ...]
     exclude: tuple[str, ...]
     parent: str | None
+    # Aliases that tag the topic only near one of the context phrases (see the module doc).
+    needs_context: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    context_after: tuple[str, ...] = ()  # context only right after the alias
 
     def name(self, language: str) -> str:
         return self.name_tr if language == "tr" else self.name_en
@@ -110,6 +135,23 @@ def _describe(error: Any, topic: dict[str, Any], index: int) -> str:
     return f"{where}, field `{field}`: {error['msg']}"
 
 
+def _context_problems(model: _TopicModel) -> list[str]:
+    aliases = set(model.aliases_en) | set(model.aliases_tr)
+    problems = [
+        f"topic {model.slug!r}, field `needs_context`: {alias!r} is not one of the topic's "
+        "aliases (aliases_en, aliases_tr)"
+        for alias in model.needs_context
+        if alias not in aliases
+    ]
+    contexts = (model.context_en, model.context_tr, model.context_after_en, model.context_after_tr)
+    if model.needs_context and not any(contexts):
+        problems.append(
+            f"topic {model.slug!r}, field `needs_context`: give the phrases that provide the "
+            "context in context_en or context_tr"
+        )
+    return problems
+
+
 def parse_taxonomy(text: str, source: str) -> Taxonomy:
     """Validate a topics TOML document. Raises TaxonomyError listing every problem."""
     try:
@@ -131,6 +173,7 @@ def parse_taxonomy(text: str, source: str) -> Taxonomy:
             problems.append(
                 f"topic {model.slug!r}: give at least one alias in aliases_en or aliases_tr"
             )
+        problems.extend(_context_problems(model))
         topics.append(
             Topic(
                 slug=model.slug,
@@ -140,6 +183,9 @@ def parse_taxonomy(text: str, source: str) -> Taxonomy:
                 aliases_tr=tuple(model.aliases_tr),
                 exclude=tuple(model.exclude),
                 parent=model.parent,
+                needs_context=tuple(model.needs_context),
+                context=tuple(model.context_en + model.context_tr),
+                context_after=tuple(model.context_after_en + model.context_after_tr),
             )
         )
     slugs = [topic.slug for topic in topics]

@@ -13,21 +13,24 @@ from bench.relevance import TagReport, load_items, score_clustering, score_filte
 from feeds.tag import Tagger
 from feeds.taxonomy import load_taxonomy
 
-OVERALL_PRECISION = 0.78
-OVERALL_RECALL = 0.87
+# Measured: precision 0.909, recall 0.943 (F1 0.926); on the held-out part alone (see
+# bench/relevance.py --split held-out) precision 0.854, recall 0.906.
+OVERALL_PRECISION = 0.90
+OVERALL_RECALL = 0.94
 TOPIC_F1 = {
-    "russia": 0.89,
-    "usa": 0.86,
+    "nato": 0.85,
+    "russia": 0.93,
+    "usa": 0.93,
     "eu": 0.83,
     "ukraine": 0.97,
-    "migration": 0.94,
-    "economy": 0.65,
-    "politics": 0.63,
+    "migration": 0.99,
+    "economy": 0.83,
+    "politics": 0.89,
     "syria": 0.99,
-    "energy": 0.72,
-    "defense-industry": 0.84,
-    "press-freedom": 0.72,
-    "disasters": 0.79,
+    "energy": 0.92,
+    "defense-industry": 0.99,
+    "press-freedom": 0.90,
+    "disasters": 0.88,
     "middle-east": 0.96,
 }
 
@@ -57,11 +60,12 @@ def test_general_feed_filter_errors_stay_within_two_percent() -> None:
     assert report.score.recall == 1.0
 
 
-# Same-event clustering, pairwise over the labelled event groups (measured: P 0.724,
-# R 0.633, F1 0.676; the target is F1 ≥ 0.9).
-CLUSTER_PRECISION = 0.71
-CLUSTER_RECALL = 0.63
-CLUSTER_F1 = 0.67
+# Same-event clustering, pairwise over the labelled event groups (measured: P 0.660,
+# R 0.869, F1 0.751; the target is F1 ≥ 0.9). ``bench/relevance.py --cluster-sweep``
+# shows the figures over a range of thresholds and a split-half check.
+CLUSTER_PRECISION = 0.65
+CLUSTER_RECALL = 0.86
+CLUSTER_F1 = 0.74
 
 
 def test_clustering_floors() -> None:

@@ -413,7 +413,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         98: ("", F, None),
         99: ("usa economy eu", F, None),
         100: ("", F, None),
-        101: ("", F, None),
+        101: ("russia", F, None),  # label correction: Russia as a national team (Olympics)
         102: ("", F, None),
         103: ("", F, None),
         104: ("eu", F, None),

@@ -33,9 +33,9 @@ def test_turkish_case_folding() -> None:
     ("text", "language", "expected"),
     [
         ("NATO'nun zirvesi Lahey'de", "tr", ["nato"]),
-        ("S-400'ler için yeni teslimat", "tr", ["s400"]),
-        ("Ankara S 400 sistemini aktive etmedi", "tr", ["s400"]),
-        ("Turkey wants back into the F35 programme", "en", ["f35"]),
+        ("S-400'ler için yeni teslimat", "tr", ["s400", "defense-industry"]),
+        ("Ankara S 400 sistemini aktive etmedi", "tr", ["s400", "defense-industry"]),
+        ("Turkey wants back into the F35 programme", "en", ["f35", "defense-industry"]),
         ("ABD yeni yaptırımlar açıkladı", "tr", ["sanctions", "usa"]),
         ("Yaptırımları genişletti", "tr", ["sanctions"]),
         ("Göçmenlerin teknesi battı", "tr", ["migration"]),
@@ -43,7 +43,8 @@ def test_turkish_case_folding() -> None:
         ("Avrupa Birliğine çağrı", "tr", ["eu"]),
         ("Kırım Tatarları sürgün yıldönümü", "tr", ["ukraine"]),
         ("Washington sanctioned two banks", "en", ["sanctions", "usa"]),
-        ("Refugees cross the Aegean", "en", ["migration", "east-med"]),
+        ("Refugees cross the Aegean", "en", ["migration"]),
+        ("Greece and Turkey trade barbs over Aegean airspace violations", "en", ["east-med"]),
         ("Turkey's economy grew faster", "en", ["economy"]),
         ("Deprem bölgesinde arama kurtarma sürüyor", "tr", ["disasters"]),
     ],
@@ -96,3 +97,135 @@ def test_a_custom_taxonomy_is_used() -> None:
     custom = Tagger(taxonomy)
     assert [m.slug for m in custom.tag("Süper Lig'de derbi", "tr")] == ["football"]
     assert custom.tag("American football season", "en") == []
+
+
+CONTEXT_TOPICS = """
+[[topic]]
+slug = "usa"
+name_en = "United States"
+name_tr = "ABD"
+aliases_en = ["United States", "US", "American", "White House"]
+needs_context = ["United States", "US", "American"]
+context_en = ["talks", "officials", "US"]
+"""
+
+
+def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None:
+    tagger = Tagger(parse_taxonomy(CONTEXT_TOPICS, "test"))
+    assert tagger.tag("US officials arrive", "en") == [TagMatch("usa", "US + officials")]
+    assert tagger.tag("Iran holds talks with the US", "en") == [TagMatch("usa", "US + talks")]
+    assert tagger.tag("A US citizen was robbed in Costa Rica", "en") == []
+    # Ten words apart at most: the eleventh is too far.
+    far = "US " + "one two three four five six seven eight nine ten eleven " + "talks"
+    near = "US " + "one two three four five six seven eight nine ten " + "talks"
+    assert tagger.tag(far, "en") == []
+    assert [m.slug for m in tagger.tag(near, "en")] == ["usa"]
+    # An alias that needs no context decides alone.
+    assert tagger.tag("White House statement", "en") == [TagMatch("usa", "White House")]
+
+
+def test_an_alias_is_not_its_own_context() -> None:
+    tagger = Tagger(parse_taxonomy(CONTEXT_TOPICS, "test"))
+    assert tagger.tag("US skier beats US rival", "en") == []
+
+
+def test_an_inflected_form_that_needs_context_needs_it_whichever_alias_found_it(
+    tagger: Tagger,
+) -> None:
+    # "Russia" matches "Russian" (an English inflection), and "Russian" needs context.
+    assert slugs(tagger, "Questions swirl around Russian figure skater", "en") == []
+    assert slugs(tagger, "Russian troops advance near Kharkiv", "en") == ["russia", "ukraine"]
+    assert slugs(tagger, "Russia rejects the claim", "en") == ["russia"]
+
+
+def test_a_topic_brings_its_parent_along(tagger: Tagger) -> None:
+    assert tagger.tag("Ankara activates the S-400", "en") == [
+        TagMatch("s400", "S-400"),
+        TagMatch("defense-industry", "S-400"),
+    ]
+    assert slugs(tagger, "Şam'da yeni hükümet", "tr") == ["syria", "middle-east"]
+
+
+def test_turkish_aliases_take_no_english_inflections(tagger: Tagger) -> None:
+    # "parti" is a Turkish alias of politics; "parties" is not its English plural.
+    assert slugs(tagger, "Carnival street parties go on", "en") == []
+    assert slugs(tagger, "Partiler seçime hazırlanıyor", "tr") == ["politics"]
+
+
+def test_english_names_match_only_capitalised_words_in_turkish_text(tagger: Tagger) -> None:
+    assert slugs(tagger, "Maskat uçuşlarını kabul etmeyeceğini bildirdi", "tr") == ["middle-east"]
+    assert slugs(tagger, "Kabul'de Taliban yönetimi açıklama yaptı", "tr") == ["afghanistan"]
+    assert slugs(tagger, "Özel sektör ve özel okullar", "tr") == []
+    assert slugs(tagger, "The plane landed in Kabul", "en") == ["afghanistan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # A state actor topic needs the state acting, not a place or a person's origin.
+        ("A US citizen was killed in an apparent robbery", "en", []),
+        ("American skier takes gold in the giant slalom", "en", []),
+        ("US envoys hold talks with Iran in Geneva", "en", ["usa", "middle-east"]),
+        ("ABD'li yetkililer İran heyetiyle görüştü", "tr", ["usa", "middle-east"]),
+        ("ABD'de bir kişi tabloyu 30 dolara satın aldı", "tr", []),
+        ("U.S. deports nine migrants in secret", "en", ["usa", "migration"]),
+        # Politics: a minister's diplomacy is not domestic politics; detentions need politics.
+        ("Foreign Minister says talks made good progress", "en", []),
+        ("Prime Minister says his government will step down", "en", ["politics"]),
+        ("İstanbul'da uyuşturucu operasyonu: 14 gözaltı", "tr", []),
+        ("CHP'li belediyeye operasyon: 45 gözaltı", "tr", ["politics"]),
+        ("Staff announce a strike in protest at the broadcast", "en", []),
+        ("Police fire tear gas at protests in the capital", "en", ["politics"]),
+        ("Ekonomiye ağır darbe", "tr", ["economy"]),
+        ("Bundestag votes on the new constitution", "en", ["politics"]),
+        # Disasters: a fire or explosion with casualties.
+        ("Samsun'da saman deposu yangında kül oldu", "tr", []),
+        ("Fabrikada çıkan yangında 3 işçi hayatını kaybetti", "tr", ["disasters"]),
+        ("Deadly explosion rocks military site", "en", ["disasters"]),
+        ("Tepkiler çığ gibi büyüdü", "tr", []),
+        # Energy: "energy" as one item of a list is not the topic.
+        ("Leaders sign deals on trade, technology, energy and defence", "en", []),
+        ("Gas reserves face a crucial energy supply test", "en", ["energy"]),
+        ("Scientists warn about solar geoengineering", "en", []),
+        # Press freedom: journalists as the subject of repression, not as a source.
+        ("The minister told reporters on Monday", "en", []),
+        ("Two journalists detained after reporting on protests", "en", ["press-freedom"]),
+        # Defence industry: weapons made, bought or sold, not deployed.
+        ("Navy deploys more missile systems to the region", "en", []),
+        ("Poland signs a deal to buy 32 fighter jets", "en", ["defense-industry"]),
+        ("Typhoon batters the Philippine coast", "en", ["disasters"]),
+        # Economy: a currency's rate, not a sum or a tournament.
+        ("Germany lose to Denmark in Euro final", "en", []),
+        ("The euro climbs against the dollar", "en", ["economy"]),
+        ("Kur'an kursu açıldı", "tr", []),
+        ("Amazon cuts 16,000 corporate jobs", "en", ["economy"]),
+        # Kurds, NATO, the Middle East: words other stories share.
+        ("DR Congo ceasefire revives the peace process", "en", []),
+        ("Terörsüz Türkiye hedefi ve barış süreci", "tr", ["kurds"]),
+        ("Cumhur İttifakı liderleri bir araya geldi", "tr", []),
+        ("İzmir Körfezi'nde balık ölümleri", "tr", []),
+        ("Jordan Bardella leads the polls", "en", []),
+        ("ECB holds interest rates", "en", ["eu", "economy"]),
+        # Words that are something else in everyday news.
+        ("The coach resigned after the defeat", "en", []),
+        ("Minister resigns over the scandal", "en", ["politics"]),
+        ("Teknik direktör istifa etti", "tr", []),
+        ("She is an Oscar nominee", "en", []),
+        ("The Washington Post reported the story first", "en", []),
+        ("AK Parti il kongresi yapıldı", "tr", ["politics"]),
+        ("Borsa çöktü, yatırımcılar tedirgin", "tr", ["economy"]),
+        ("Bina çöktü, 3 kişi yaralandı", "tr", ["disasters"]),
+        ("Public broadcaster NHK reported the result", "en", []),
+        ("More reforms are in the pipeline", "en", []),
+        ("Police raid a flat in Brussels", "en", []),
+        ("Brussels proposes new rules for member states", "en", ["eu"]),
+        ("Milli takımdan muhteşem geri dönüş", "tr", []),
+        ("Christmas markets open in Germany", "en", []),
+        ("US warns Iran over the drills", "en", ["usa", "middle-east"]),
+        ("U.S. plans to deploy missiles", "en", ["usa"]),
+    ],
+)
+def test_context_rules_of_the_bundled_topics(
+    tagger: Tagger, text: str, language: str, expected: list[str]
+) -> None:
+    assert sorted(slugs(tagger, text, language)) == sorted(expected)

@@ -17,6 +17,26 @@ def test_bundled_topics_have_every_required_slug_in_both_languages() -> None:
     assert taxonomy.get("syria") is not None and taxonomy.get("syria").parent == "middle-east"  # type: ignore[union-attr]
 
 
+def test_context_phrases_are_read_in_both_languages() -> None:
+    taxonomy = parse_taxonomy(
+        "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['US']\n"
+        "needs_context=['US']\ncontext_en=['talks']\ncontext_tr=['görüşme']\n"
+        "context_after_en=['says']",
+        "custom.toml",
+    )
+    (topic,) = taxonomy.topics
+    assert topic.needs_context == ("US",)
+    assert topic.context == ("talks", "görüşme")
+    assert topic.context_after == ("says",)
+
+
+def test_bundled_topics_give_context_to_every_alias_that_needs_it() -> None:
+    for topic in load_taxonomy().topics:
+        assert set(topic.needs_context) <= {*topic.aliases_en, *topic.aliases_tr}, topic.slug
+        if topic.needs_context:
+            assert topic.context, topic.slug
+
+
 @pytest.mark.parametrize(
     ("document", "message"),
     [
@@ -50,6 +70,19 @@ def test_bundled_topics_have_every_required_slug_in_both_languages() -> None:
             "topic 'a': the slug is used more than once",
         ),
         ("[[topic]\n", "is not valid TOML"),
+        (
+            "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['x']\n"
+            "needs_context=['y']\ncontext_en=['z']",
+            "topic 'a', field `needs_context`: 'y' is not one of the topic's aliases",
+        ),
+        (
+            "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['x']\nneeds_context=['x']",
+            "topic 'a', field `needs_context`: give the phrases that provide the context",
+        ),
+        (
+            "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['x']\ncontext_tr=[' ']",
+            "topic 'a', field `context_tr`: Value error, phrases must not be empty",
+        ),
     ],
 )
 def test_problems_name_topic_and_field(document: str, message: str) -> None:
