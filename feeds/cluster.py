@@ -106,6 +106,8 @@ class _Member:
     cluster_id: int
     length: float  # the bag's length before weighting: each member counts once in a centroid
     centrality: float = 0.0
+    norm: float = 0.0  # the weighted bag's length
+    norm_version: int = -1  # the weights' version ``norm`` was computed with (-1: stale)
 
 
 @dataclass(slots=True)
@@ -117,6 +119,51 @@ class _Cluster:
     feeds: Counter[int] = field(default_factory=Counter)
     norm: float = 0.0
     norm_version: int = -1  # the weights' version ``norm`` was computed with (-1: stale)
+
+
+class _Users(dict[str, float]):
+    """Word → how many stories count as using it: the window's stories that do (its document
+    frequency), the background's expected share of its pseudo-stories, and a half. Computed on
+    first use; ``ClusterIndex`` drops a word's entry whenever its document frequency changes."""
+
+    __slots__ = ("_background", "_df", "_prior")
+
+    def __init__(self, df: Mapping[str, int], background: Mapping[str, float], prior: float):
+        super().__init__()
+        self._df = df
+        self._background = background
+        self._prior = prior
+
+    def __missing__(self, term: str) -> float:
+        users = self[term] = (
+            self._df.get(term, 0) + self._prior * self._background.get(term, 0.0) + 0.5
+        )
+        return users
+
+
+class _Weights(dict[str, float]):
+    """Word → inverse document frequency for one state of the window's counts, each computed
+    on first use. Replaced as a whole whenever the counts change (``ClusterIndex._version``):
+    the number of stories counted changes every word's weight."""
+
+    __slots__ = ("_stories", "_users")
+
+    def __init__(self, seen: int, prior: float, users: _Users) -> None:
+        super().__init__()
+        self._stories = seen + prior + 1.0
+        self._users = users
+
+    def __missing__(self, term: str) -> float:
+        idf = self[term] = math.log(self._stories / self._users[term])
+        return idf
+
+    def fill(self, terms: Iterable[str]) -> None:
+        """Compute the weights of the given words not weighed yet, all at once (the same
+        values as one by one, for less work per word)."""
+        missing = [term for term in terms if term not in self]
+        if missing:
+            divide, users = self._stories.__truediv__, self._users.__getitem__
+            self.update(zip(missing, map(math.log, map(divide, map(users, missing))), strict=True))
 
 
 class ClusterIndex:
@@ -137,8 +184,10 @@ class ClusterIndex:
         self._df: Counter[str] = Counter()  # word → window stories using it
         self._seen = 0  # window stories counted
         self._version = 0  # changes whenever the counts do
-        self._idf_cache: dict[str, float] = {}
-        self._idf_version = -1
+        self._users = _Users(self._df, self._background, settings.background_weight)
+        # The words' weights for ``_weights_version`` of the counts.
+        self._weights = _Weights(0, settings.background_weight, self._users)
+        self._weights_version = -1
         self._clusters: dict[int, _Cluster] = {}
         self.newest: datetime | None = None
         self.max_story_id = 0
@@ -151,34 +200,39 @@ class ClusterIndex:
 
     # --- weights ---------------------------------------------------------------------------
 
-    def _idf(self, term: str) -> float:
-        """Inverse document frequency over the window and the background, cached until the
-        counts change."""
-        cache = self._idf_cache
-        if self._idf_version != self._version:
-            cache.clear()
-            self._idf_version = self._version
-        idf = cache.get(term)
-        if idf is None:
-            prior = self.settings.background_weight
-            stories = self._seen + prior + 1.0
-            users = self._df.get(term, 0) + prior * self._background.get(term, 0.0) + 0.5
-            idf = cache[term] = math.log(stories / users)
-        return idf
+    def _idf(self) -> _Weights:
+        """Inverse document frequency over the window and the background by word, valid until
+        the counts change: every change of the counts bumps ``_version``, which makes the next
+        call start a new table."""
+        if self._weights_version != self._version:
+            self._weights = _Weights(self._seen, self.settings.background_weight, self._users)
+            self._weights_version = self._version
+        return self._weights
 
     def weight(self, term: str) -> float:
         """A stemmed word's current weight (its inverse document frequency)."""
-        return self._idf(term)
+        return self._idf()[term]
 
-    def _norm(self, terms: Terms) -> float:
-        idf = self._idf
-        return math.sqrt(sum((count * idf(t)) ** 2 for t, count in terms.items())) or 1.0
+    def _member_norm(self, member: _Member) -> float:
+        """The length of a member's weighted bag, kept until the counts change (a member's
+        words never do)."""
+        if member.norm_version != self._version:
+            idf = self._idf()
+            idf.fill(member.terms)
+            member.norm = (
+                math.sqrt(sum([(count * idf[t]) ** 2 for t, count in member.terms.items()])) or 1.0
+            )
+            member.norm_version = self._version
+        return member.norm
 
     def _centroid_norm(self, cluster: _Cluster) -> float:
+        """The length of a cluster's weighted centroid, kept until the counts or the cluster's
+        members change."""
         if cluster.norm_version != self._version:
-            idf = self._idf
+            idf = self._idf()
+            idf.fill(cluster.centroid)
             cluster.norm = (
-                math.sqrt(sum((w * idf(t)) ** 2 for t, w in cluster.centroid.items())) or 1.0
+                math.sqrt(sum([(w * idf[t]) ** 2 for t, w in cluster.centroid.items()])) or 1.0
             )
             cluster.norm_version = self._version
         return cluster.norm
@@ -187,7 +241,11 @@ class ClusterIndex:
 
     def _count(self, terms: Iterable[str]) -> None:
         """Count one story: each of its distinct words once."""
-        self._df.update(set(terms))
+        distinct = set(terms)
+        self._df.update(distinct)
+        users = self._users
+        for term in distinct:
+            users.pop(term, None)
         self._seen += 1
         self._version += 1
 
@@ -228,6 +286,9 @@ class ClusterIndex:
     def _drop(self, member: _Member) -> None:
         del self._members[member.story_id]
         self._df.subtract(member.terms.keys())
+        users = self._users
+        for term in member.terms:
+            users.pop(term, None)
         self._seen -= 1
         self._version += 1
         cluster_id = member.cluster_id
@@ -311,7 +372,11 @@ class ClusterIndex:
         return [
             cluster_id
             for cluster_id in heapq.nlargest(settings.candidates, rough, key=rough.__getitem__)
-            if any(abs(m.published_at - published) <= window for m in clusters[cluster_id].members)
+            # Newest first: stories arrive roughly in publication order, so the search ends soon.
+            if any(
+                abs(m.published_at - published) <= window
+                for m in reversed(clusters[cluster_id].members)
+            )
         ]
 
     def _score(
@@ -320,19 +385,21 @@ class ClusterIndex:
         """Cosine similarity of the story and the cluster's centroid, less the same-feed penalty
         when the cluster holds only the story's own feed's reports."""
         centroid = cluster.centroid
-        dot = sum(w * centroid[t] for t, w in weighted.items() if t in centroid)
+        dot = sum([w * centroid[t] for t, w in weighted.items() if t in centroid])
         score = dot / (norm * self._centroid_norm(cluster))
         if cluster.feeds.get(story.feed_id, 0) == len(cluster.members):
             score -= self.settings.same_feed_penalty
         return score
 
     def _assign_one(self, story: ClusterCandidate, bag: Terms) -> Placement:
-        idf = self._idf
-        weighted = {term: count * idf(term) ** 2 for term, count in bag.items()}
-        norm = math.sqrt(sum(weighted[term] * count for term, count in bag.items())) or 1.0
+        idf = self._idf()
+        idf.fill(bag)
+        weighted = {term: count * idf[term] ** 2 for term, count in bag.items()}
+        norm = math.sqrt(sum([weighted[term] * count for term, count in bag.items()])) or 1.0
         best_id, best_score = None, 0.0
+        clusters = self._clusters
         for cluster_id in self._candidates(story, weighted):
-            score = self._score(story, weighted, norm, self._clusters[cluster_id])
+            score = self._score(story, weighted, norm, clusters[cluster_id])
             if score > best_score:
                 best_id, best_score = cluster_id, score
         started = best_id is None or best_score < self.settings.threshold
@@ -355,7 +422,7 @@ class ClusterIndex:
             cluster.representative = members[0]
             return
         for i, a in enumerate(members):
-            norm = self._norm(a.terms)
+            norm = self._member_norm(a)
             for b in members[i + 1 :]:
                 sim = self._pair_similarity(a, b, norm)
                 a.centrality += sim
@@ -365,9 +432,9 @@ class ClusterIndex:
     def _pair_similarity(self, a: _Member, b: _Member, a_norm: float) -> float:
         """Cosine similarity of two members (``a_norm``: the length of ``a``'s weighted bag)."""
         small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
-        idf = self._idf
-        dot = sum(c * large[t] * idf(t) ** 2 for t, c in small.items() if t in large)
-        return dot / (a_norm * self._norm(b.terms)) if dot else 0.0
+        idf = self._idf()
+        dot = sum([c * large[t] * idf[t] ** 2 for t, c in small.items() if t in large])
+        return dot / (a_norm * self._member_norm(b)) if dot else 0.0
 
     def representative_of(self, cluster_id: int) -> int | None:
         cluster = self._clusters.get(cluster_id)

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Insert, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.records import ClusterCandidate, ClusterSource, Placement
@@ -27,26 +28,31 @@ _CANDIDATE_COLUMNS = (
 
 def clustered_since(session: Session, since: datetime, after_id: int = 0) -> list[ClusterCandidate]:
     """Clustered stories published at or after ``since`` with an id above ``after_id`` (the
-    window to restore after a restart, or what other processes stored meanwhile). Uses the
-    published-at index: the cost follows the window, not the table."""
-    query = (
-        select(*_CANDIDATE_COLUMNS)
-        .where(
-            StoryRow.published_at >= since,
-            StoryRow.id > after_id,
-            StoryRow.cluster_id.is_not(None),
-        )
-        .order_by(StoryRow.published_at, StoryRow.id)
+    window to restore after a restart, or what other processes stored meanwhile), by
+    publication time. The cost follows the window, not the table: the first read goes through
+    the published-at index, a top-up through the primary key from ``after_id`` on (ordering
+    by id is what steers SQLite to it), so it reads only the stories stored since."""
+    query = select(*_CANDIDATE_COLUMNS).where(
+        StoryRow.published_at >= since,
+        StoryRow.id > after_id,
+        StoryRow.cluster_id.is_not(None),
     )
-    return [ClusterCandidate(*row) for row in session.execute(query)]
+    connection = session.connection()  # Core rows: no ORM work per row
+    if after_id <= 0:
+        query = query.order_by(StoryRow.published_at, StoryRow.id)
+        return [ClusterCandidate(*row) for row in connection.execute(query)]
+    found = [ClusterCandidate(*row) for row in connection.execute(query.order_by(StoryRow.id))]
+    found.sort(key=lambda story: story.published_at)  # stable: by id within one time
+    return found
 
 
 def candidates(session: Session, story_ids: Sequence[int]) -> list[ClusterCandidate]:
     """The given stories as clustering sees them."""
     found: list[ClusterCandidate] = []
+    connection = session.connection()
     for chunk in _chunks(story_ids):
         query = select(*_CANDIDATE_COLUMNS).where(StoryRow.id.in_(chunk))
-        found.extend(ClusterCandidate(*row) for row in session.execute(query))
+        found.extend(ClusterCandidate(*row) for row in connection.execute(query))
     return found
 
 
@@ -97,24 +103,16 @@ def refresh_clusters(
 ) -> None:
     """Bring cluster rows in line with their stories: counts, time span and representative
     (the given one, else the stored one while it is still a member, else the first story).
-    A cluster row is created when missing and deleted when no story is left in it."""
+    A cluster row is created when missing and deleted when no story is left in it.
+
+    Per chunk of clusters: one aggregate over their stories, one upsert of the rows, and a
+    look-up of the stored representatives only for clusters not given one."""
     connection = session.connection()
     stories = STORIES.c
     chosen = dict(representatives or {})
     for chunk in _chunks(sorted(set(cluster_ids))):
-        stored = {
-            cluster_id: representative
-            for cluster_id, representative in connection.execute(
-                select(CLUSTERS.c.id, CLUSTERS.c.representative_id).where(CLUSTERS.c.id.in_(chunk))
-            )
-        }
-        members = connection.execute(
-            select(stories.cluster_id, stories.id).where(
-                stories.cluster_id.in_(chunk), stories.id.in_(list(stored.values()))
-            )
-        )
-        still_members = {(cluster_id, story_id) for cluster_id, story_id in members}
         rows: list[dict[str, Any]] = []
+        first_ids: dict[int, int] = {}
         for cluster_id, count, sources, first, last, first_id in connection.execute(
             select(
                 stories.cluster_id,
@@ -127,41 +125,53 @@ def refresh_clusters(
             .where(stories.cluster_id.in_(chunk))
             .group_by(stories.cluster_id)
         ):
-            kept = stored.get(cluster_id)
-            if cluster_id in chosen:
-                representative = chosen[cluster_id]
-            elif kept is not None and (cluster_id, kept) in still_members:
-                representative = kept
-            else:
-                representative = first_id
             rows.append(
                 {
-                    "cluster": cluster_id,
-                    "representative_id": representative,
+                    "id": cluster_id,
+                    "representative_id": chosen.get(cluster_id),
                     "story_count": count,
                     "source_count": sources,
                     "first_published_at": first,
                     "last_published_at": last,
                 }
             )
-        empty = set(chunk) - {row["cluster"] for row in rows}
+            first_ids[cluster_id] = first_id
+        unchosen = [row for row in rows if row["representative_id"] is None]
+        if unchosen:
+            kept = _stored_representatives(session, [row["id"] for row in unchosen])
+            for row in unchosen:
+                row["representative_id"] = kept.get(row["id"], first_ids[row["id"]])
+        empty = set(chunk) - set(first_ids)
         if empty:
             connection.execute(delete(CLUSTERS).where(CLUSTERS.c.id.in_(sorted(empty))))
-        new = [
-            {"id": r["cluster"], **{n: r[n] for n in _STAT_NAMES}}
-            for r in rows
-            if r["cluster"] not in stored
-        ]
-        if new:
-            connection.execute(insert(CLUSTERS), new)
-        known = [r for r in rows if r["cluster"] in stored]
-        if known:
-            connection.execute(
-                update(CLUSTERS)
-                .where(CLUSTERS.c.id == bindparam("cluster"))
-                .values({name: bindparam(name) for name in _STAT_NAMES}),
-                known,
-            )
+        if rows:
+            connection.execute(_upsert_clusters(session), rows)
+
+
+def _stored_representatives(session: Session, cluster_ids: Sequence[int]) -> dict[int, int]:
+    """Each given cluster's stored representative, where it is still a member of the cluster."""
+    stories = STORIES.c
+    query = (
+        select(CLUSTERS.c.id, CLUSTERS.c.representative_id)
+        .join(STORIES, stories.id == CLUSTERS.c.representative_id)
+        .where(CLUSTERS.c.id.in_(cluster_ids), stories.cluster_id == CLUSTERS.c.id)
+    )
+    return {cluster_id: representative for cluster_id, representative in session.execute(query)}
+
+
+def _upsert_clusters(session: Session) -> Insert:
+    """An INSERT of cluster rows that updates the row of a cluster already stored."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(CLUSTERS)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(CLUSTERS)
+    else:
+        raise RuntimeError(f"unsupported database dialect {dialect!r}")
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=[CLUSTERS.c.id],
+        set_={name: statement.excluded[name] for name in _STAT_NAMES},
+    )
 
 
 def cluster_sources(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[ClusterSource]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -453,3 +454,46 @@ def test_evicted_stories_stop_counting_so_a_restart_weighs_like_the_running_inde
         for s in NEWS[4:]
     ]
     assert running.assign(third_day) == restarted.assign(third_day)
+
+
+def _fresh_weight(index: ClusterIndex, counts: dict[str, int], stories: int, word: str) -> float:
+    """A word's weight computed from scratch (no background): log((N + 1) / (df + 0.5))."""
+    return math.log((stories + index.settings.background_weight + 1.0) / (counts[word] + 0.5))
+
+
+def test_a_words_weight_follows_every_change_of_its_document_frequency() -> None:
+    """Weights are cached per word between changes of the counts; a story counted or evicted
+    gives the words it uses a fresh weight, and the others follow the number of stories."""
+    index = ClusterIndex(SETTINGS, background={})
+    index.assign([PERU_1, SUDAN])
+    assert index.weight("jeri") == _fresh_weight(index, {"jeri": 1}, 2, "jeri")
+    assert index.weight("sudan") == _fresh_weight(index, {"sudan": 1}, 2, "sudan")
+    index.assign([PERU_2])  # uses "jeri" too, not "sudan"
+    assert index.weight("jeri") == _fresh_weight(index, {"jeri": 2}, 3, "jeri")
+    assert index.weight("sudan") == _fresh_weight(index, {"sudan": 1}, 3, "sudan")
+    later = story(9, 9, 0, "Storm Amy brings flooding to Ireland", "Rivers burst their banks.")
+    index.assign([replace(later, published_at=T0 + 3 * SETTINGS.window)])  # evicts the rest
+    assert index.weight("jeri") == _fresh_weight(index, {"jeri": 0}, 1, "jeri")
+    assert index.weight("storm") == _fresh_weight(index, {"storm": 1}, 1, "storm")
+
+
+def test_cached_lengths_are_recomputed_when_the_weights_change() -> None:
+    """The lengths of members' and clusters' weighted bags are kept between changes of the
+    counts; after a batch that changes the weights of their words (and of every word, through
+    the number of stories), each is recomputed: it equals a length computed from scratch."""
+    index = ClusterIndex(SETTINGS)
+    batches = [[PERU_1, SUDAN, PERU_2], [SWIFT, OLYMPICS], [PERU_3]]
+    for batch in batches:
+        index.assign(batch)
+        clusters = index._clusters
+        assert any(len(cluster.members) > 1 for cluster in clusters.values())
+        for cluster in clusters.values():
+            expected = math.sqrt(
+                sum((w * index.weight(t)) ** 2 for t, w in cluster.centroid.items())
+            )
+            assert index._centroid_norm(cluster) == expected
+            for member in cluster.members:
+                expected = math.sqrt(
+                    sum((c * index.weight(t)) ** 2 for t, c in member.terms.items())
+                )
+                assert index._member_norm(member) == expected
