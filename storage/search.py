@@ -1,8 +1,8 @@
 """Ranked full-text search over stories' titles and summaries, on SQLite and PostgreSQL.
 
-The index is built by migration 0006 and kept up to date by the database itself (triggers on
-SQLite, an expression index on PostgreSQL), so no code path that writes stories has to know
-about it.
+The index is built by migrations 0006 and 0008 and kept up to date by the database itself
+(triggers on SQLite, a generated column on PostgreSQL), so no code path that writes stories has
+to know about it.
 
 Words, not syntax. A query is cut into words (runs of letters and digits; combining marks stay
 with their letter) and everything else is a separator, so quotes, ``*``, ``-``, ``:``,
@@ -23,15 +23,20 @@ registered on each connection, and FTS5's ``rebuild`` (``reindex_search``) reads
 recreates exactly what the triggers maintain. The price is that words differing only in ı/i
 (kır, kir) are not told apart, which costs little in ranked search.
 
-PostgreSQL. The GIN expression index covers ``turkish`` and ``english`` stemmed vectors (so a
-query word's inflections match, as the stemmer sees them) and a ``simple`` vector over text whose
-Turkish and common Latin diacritics are folded by ``translate()``; each query word matches
-(turkish stem OR english stem OR folded prefix), so ``turkiye`` finds ``Türkiye`` and
-``istanbul`` finds ``İstanbul`` like on SQLite. ``search_stories`` repeats the indexed
-expression verbatim so the planner uses the index.
+PostgreSQL. The stored column ``stories.stories_fts`` (migration 0008; the expression of
+migration 0006) holds ``turkish`` and ``english`` stemmed vectors (so a query word's inflections
+match, as the stemmer sees them) and a ``simple`` vector over text whose Turkish and common
+Latin diacritics are folded by ``translate()``; the GIN index ``ix_stories_fts`` covers it. Each
+query word matches (turkish stem OR english stem OR folded prefix), so ``turkiye`` finds
+``Türkiye`` and ``istanbul`` finds ``İstanbul`` like on SQLite.
 
 Ranking: SQLite ``bm25`` with the title weighted 3:1 over the summary; PostgreSQL ``ts_rank_cd``
-with titles at weight A and summaries at D. Ties go to the newer story.
+with titles at weight A and summaries at D. Ties go to the newer story. Only the newest
+``SEARCH_WINDOW`` matching stories (by id: the order they were stored) are ranked, so the cost
+of a search follows that window and not how many stories a common word is in: ranking every
+match of a word that a tenth of a million stories contain takes a third of a second on SQLite
+and seconds on PostgreSQL (bench/query.py). A word with fewer matches than the window is ranked
+over all of them, as before.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, column, func, literal_column, table
+from sqlalchemy import ColumnElement, Float, Integer, column, func, literal_column, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
@@ -48,8 +53,9 @@ from storage.records import StoryRecord
 from storage.stories import select_story_records, story_records
 from storage.tables import StoryRow
 
-# Database objects of the search index that the models do not describe (see migration 0006):
-# the FTS5 table, its shadow tables and content view on SQLite, the GIN index on PostgreSQL.
+# Database objects of the search index that the models do not describe (migrations 0006 and
+# 0008): the FTS5 table, its shadow tables and content view on SQLite; on PostgreSQL the stored
+# vector column (also named stories_fts) and its GIN index.
 SEARCH_SCHEMA_NAMES = frozenset(
     {
         "stories_fts",
@@ -62,23 +68,22 @@ SEARCH_SCHEMA_NAMES = frozenset(
     }
 )
 MAX_WORDS = 32
+# How many of the newest matching stories are ranked (see the module docstring).
+SEARCH_WINDOW = 100
+# On PostgreSQL, how many of the newest stories are walked for matches before the GIN index is
+# asked for older ones, and how many more when the matches found say that will do (see
+# _pg_newest_matches).
+SEARCH_RECENT_SPAN = 10_000
+SEARCH_MORE_SPAN = 40_000
 TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 1.0
 
-# Must stay exactly what migration 0006 indexes on PostgreSQL.
+# Must stay exactly the folding of migrations 0006 and 0008 on PostgreSQL.
 _FOLD_FROM = "ÂÇĞÎİÖŞÛÜâçğîıöşûüÀÁÃÄÅÈÉÊËÌÍÏÑÒÓÔÕÙÚàáãäåèéêëìíïñòóôõùú"
 _FOLD_TO = "ACGIIOSUUacgiiosuuAAAAAEEEEIIINOOOOUUaaaaaeeeeiiinoooouu"
 _FOLD = str.maketrans(_FOLD_FROM, _FOLD_TO)
-_PG_VECTOR = (
-    "(setweight(to_tsvector('turkish'::regconfig, stories.title), 'A')"
-    " || to_tsvector('turkish'::regconfig, stories.summary)"
-    " || setweight(to_tsvector('english'::regconfig, stories.title), 'A')"
-    " || to_tsvector('english'::regconfig, stories.summary)"
-    " || setweight(to_tsvector('simple'::regconfig,"
-    f" translate(stories.title, '{_FOLD_FROM}', '{_FOLD_TO}')), 'A')"
-    " || to_tsvector('simple'::regconfig,"
-    f" translate(stories.summary, '{_FOLD_FROM}', '{_FOLD_TO}')))"
-)
+# The stored vector of migration 0008 (migration 0006's expression, computed once per write).
+_PG_VECTOR: ColumnElement[Any] = literal_column("stories.stories_fts", type_=TSVECTOR)
 _FTS = table("stories_fts", column("rowid", Integer))
 
 
@@ -137,37 +142,107 @@ def search_stories(
     include_backlog: bool = True,
 ) -> list[StoryRecord]:
     """Stories whose title or summary contains every word of ``query`` (as a word prefix), best
-    match first, newer first among equals. Stories of general feeds judged not about Turkey are
-    left out. Raises ValueError for a query without words."""
+    match first, newer first among equals. Only the newest ``SEARCH_WINDOW`` matching stories
+    are ranked. Stories of general feeds judged not about Turkey are left out. Raises
+    ValueError for a query without words."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
     words = search_words(query)
-    statement = select_story_records()
+    kept: list[ColumnElement[bool]] = [StoryRow.about_turkey.is_not(False)]
+    if since is not None:
+        kept.append(StoryRow.published_at >= since)
+    if not include_backlog:
+        kept.append(StoryRow.is_backlog.is_(False))
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        fts: ColumnElement[Any] = literal_column("stories_fts")
-        rank: ColumnElement[Any] = func.bm25(fts, TITLE_WEIGHT, SUMMARY_WEIGHT, type_=Float)
-        statement = statement.join(_FTS, _FTS.c.rowid == StoryRow.id).where(
-            fts.bool_op("MATCH")(fts5_query(words))
-        )
-        best_first = rank.asc()  # bm25 is lower for better matches
-    elif dialect == "postgresql":
-        vector = literal_column(_PG_VECTOR, type_=TSVECTOR)
-        tsquery = _pg_tsquery(words)
-        rank = func.ts_rank_cd(vector, tsquery, type_=Float)
-        statement = statement.where(vector.bool_op("@@")(tsquery))
-        best_first = rank.desc()
-    else:
-        raise RuntimeError(f"unsupported database dialect {dialect!r}")
-    statement = statement.where(StoryRow.about_turkey.is_not(False))
-    if since is not None:
-        statement = statement.where(StoryRow.published_at >= since)
-    if not include_backlog:
-        statement = statement.where(StoryRow.is_backlog.is_(False))
-    statement = statement.order_by(
-        best_first, StoryRow.published_at.desc(), StoryRow.id.desc()
-    ).limit(limit)
+        return _sqlite_search(session, words, kept, limit)
+    if dialect == "postgresql":
+        return _pg_search(session, words, kept, limit)
+    raise RuntimeError(f"unsupported database dialect {dialect!r}")
+
+
+def _sqlite_search(
+    session: Session, words: list[str], kept: list[ColumnElement[bool]], limit: int
+) -> list[StoryRecord]:
+    """FTS5 walks the matches newest first (its rowid is the story id) and scores only the
+    ``SEARCH_WINDOW`` it returns; stories are read for those alone."""
+    fts: ColumnElement[Any] = literal_column("stories_fts")
+    bm25 = func.bm25(fts, TITLE_WEIGHT, SUMMARY_WEIGHT, type_=Float)
+    matched = (
+        select(StoryRow.id.label("id"), bm25.label("rank"))
+        .select_from(_FTS)
+        .join(StoryRow, StoryRow.id == _FTS.c.rowid)
+        .where(fts.bool_op("MATCH")(fts5_query(words)), *kept)
+        .order_by(_FTS.c.rowid.desc())
+        .limit(SEARCH_WINDOW)
+        .subquery("matched")
+    )
+    statement = (
+        select_story_records()
+        .join(matched, matched.c.id == StoryRow.id)
+        # bm25 is lower for better matches
+        .order_by(matched.c.rank.asc(), StoryRow.published_at.desc(), StoryRow.id.desc())
+        .limit(limit)
+    )
     return story_records(session, statement)
+
+
+def _pg_search(
+    session: Session, words: list[str], kept: list[ColumnElement[bool]], limit: int
+) -> list[StoryRecord]:
+    """The newest ``SEARCH_WINDOW`` matches with their rank, best first, then their records."""
+    found = _pg_newest_matches(session, _pg_tsquery(words), kept)
+    # Best first (ts_rank_cd is higher for better matches), then newer.
+    found.sort(key=lambda row: (-row[2], -row[1].timestamp(), -row[0]))
+    best = [row[0] for row in found[:limit]]
+    if not best:
+        return []
+    chosen = select_story_records().where(StoryRow.id.in_(best))
+    records = {record.id: record for record in story_records(session, chosen)}
+    return [records[story_id] for story_id in best if story_id in records]
+
+
+def _pg_newest_matches(
+    session: Session, tsquery: ColumnElement[Any], kept: list[ColumnElement[bool]]
+) -> list[Any]:
+    """(id, published_at, rank) of the newest ``SEARCH_WINDOW`` stories matching ``tsquery``.
+
+    The GIN index yields every match at once, and for a common word (a tenth of all stories)
+    that is a long posting list to decode and a row to read per match, so the newest stories
+    are walked down the primary key first (``ts_match_vq`` is ``@@`` in a form the GIN index
+    does not serve, so the planner cannot swap the walk for the index). The walk covers at most
+    ``SEARCH_RECENT_SPAN`` stories, and ``SEARCH_MORE_SPAN`` more when the matches it found say
+    the rest of the window lies within them. Only a word that is rare among the newest stories
+    goes to the GIN index for the older ones, where ``id + 0`` keeps the planner from walking
+    the whole primary key instead.
+    """
+    rank = func.ts_rank_cd(_PG_VECTOR, tsquery, type_=Float)
+    walked = select(StoryRow.id, StoryRow.published_at, rank).where(
+        func.ts_match_vq(_PG_VECTOR, tsquery), *kept
+    )
+    indexed = select(StoryRow.id, StoryRow.published_at, rank).where(
+        _PG_VECTOR.bool_op("@@")(tsquery), *kept
+    )
+    newest = session.scalar(select(func.max(StoryRow.id))) or 0
+    found: list[Any] = []
+    walked_to: int | None = None  # every match above this id is in ``found``
+    if newest > SEARCH_RECENT_SPAN:
+        walked_to = newest - SEARCH_RECENT_SPAN
+        walk = walked.where(StoryRow.id > walked_to).order_by(StoryRow.id.desc())
+        found = list(session.execute(walk.limit(SEARCH_WINDOW)))
+        missing = SEARCH_WINDOW - len(found)
+        if found and missing and missing * SEARCH_RECENT_SPAN <= len(found) * SEARCH_MORE_SPAN:
+            more = walked.where(
+                StoryRow.id <= walked_to, StoryRow.id > walked_to - SEARCH_MORE_SPAN
+            ).order_by(StoryRow.id.desc())
+            found.extend(session.execute(more.limit(missing)))
+            walked_to -= SEARCH_MORE_SPAN
+    if len(found) < SEARCH_WINDOW:
+        older = indexed.order_by((StoryRow.id + 0).desc()).limit(SEARCH_WINDOW - len(found))
+        if walked_to is not None:
+            older = older.where(StoryRow.id <= walked_to)
+        found.extend(session.execute(older))
+    return found
 
 
 def reindex_search(session: Session) -> None:

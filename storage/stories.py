@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Insert,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.records import StoryInput, StoryRecord, TagInput, UpsertCounts
 from storage.tables import STORIES, STORY_TOPICS, FeedRow, StoryRow, StoryTopicRow
@@ -55,14 +67,20 @@ def replace_topics(session: Session, tags_by_story: Mapping[int, Sequence[TagInp
 
 
 def insert_topics(session: Session, tags_by_story: Mapping[int, Sequence[TagInput]]) -> None:
-    """Store the topics of stories that have none yet."""
+    """Store the topics of stories that have none yet (each row repeats its story's
+    publication time, read from the story itself)."""
     rows = [
-        {"story_id": story_id, "slug": tag.slug, "alias": tag.alias[:200]}
+        {"story_id": story_id, "slug": tag.slug, "alias": tag.alias[:200], "of_story": story_id}
         for story_id, tags in tags_by_story.items()
         for tag in tags
     ]
     if rows:
-        session.connection().execute(insert(STORY_TOPICS), rows)
+        published = (
+            select(STORIES.c.published_at)
+            .where(STORIES.c.id == bindparam("of_story"))
+            .scalar_subquery()
+        )
+        session.connection().execute(insert(STORY_TOPICS).values(published_at=published), rows)
 
 
 def upsert_stories(
@@ -221,10 +239,36 @@ def topic_counts(session: Session, since: datetime | None = None) -> dict[str, i
     """Stories per topic slug (published at or after ``since``)."""
     query = select(StoryTopicRow.slug, func.count()).group_by(StoryTopicRow.slug)
     if since is not None:
-        query = query.join(StoryRow, StoryRow.id == StoryTopicRow.story_id).where(
-            StoryRow.published_at >= since
-        )
+        query = query.where(StoryTopicRow.published_at >= since)
     return {slug: count for slug, count in session.execute(query)}
+
+
+def _listing(
+    topic: str | None, *, by_topic_index: bool
+) -> tuple[Select[*tuple[Any, ...]], Any, Any]:
+    """The base query of ``list_stories`` and the columns to order it by (published, id)."""
+    if topic is None:
+        query = select(*_STORY_COLUMNS).join(FeedRow, FeedRow.id == StoryRow.feed_id)
+        return query, StoryRow.published_at, StoryRow.id
+    tagged = STORY_TOPICS.c
+    if by_topic_index:
+        # A topic's newest stories are one range of story_topics' (slug, published_at, story_id)
+        # index: walk it in order and stop at the limit, whatever the topic's size.
+        query = (
+            select(*_STORY_COLUMNS)
+            .select_from(STORY_TOPICS)
+            .join(StoryRow, StoryRow.id == tagged.story_id)
+            .join(FeedRow, FeedRow.id == StoryRow.feed_id)
+            .where(tagged.slug == topic)
+        )
+        return query, tagged.published_at, tagged.story_id
+    # Another filter drives (fetched_since): the topic is a check per story.
+    query = (
+        select(*_STORY_COLUMNS)
+        .join(FeedRow, FeedRow.id == StoryRow.feed_id)
+        .where(exists().where(tagged.story_id == StoryRow.id, tagged.slug == topic))
+    )
+    return query, StoryRow.published_at, StoryRow.id
 
 
 def list_stories(
@@ -241,26 +285,84 @@ def list_stories(
 ) -> list[StoryRecord]:
     """Stored stories, newest published first (backlog included), with their topics.
     ``readable`` leaves out stories of general feeds judged not about Turkey."""
-    query = select(*_STORY_COLUMNS).join(FeedRow, FeedRow.id == StoryRow.feed_id)
+    query, published, story_id = _listing(topic, by_topic_index=fetched_since is None)
     if readable:
         query = query.where(or_(StoryRow.about_turkey.is_(None), StoryRow.about_turkey.is_(True)))
     if feed_id is not None:
         query = query.where(StoryRow.feed_id == feed_id)
     if cluster_id is not None:
         query = query.where(StoryRow.cluster_id == cluster_id)
-    if topic is not None:
-        tagged = select(StoryTopicRow.story_id).where(StoryTopicRow.slug == topic)
-        query = query.where(StoryRow.id.in_(tagged))
     if since is not None:
-        query = query.where(StoryRow.published_at >= since)
+        query = query.where(published >= since)
     if fetched_since is not None:
-        query = query.where(StoryRow.fetched_at >= fetched_since)
-    query = query.order_by(StoryRow.published_at.desc(), StoryRow.id.desc())
+        query = query.where(StoryRow.id.in_(_fetched_since(fetched_since)))
+    query = query.order_by(published.desc(), story_id.desc())
     if limit is not None:
         query = query.limit(limit)
     if offset:
         query = query.offset(offset)
     return _records(session, session.execute(query))
+
+
+def _fetched_since(since: datetime) -> Select[int]:
+    """The ids of the stories fetched at or after ``since``: one range of
+    ix_stories_fetched_at. Filtering by this id list, SQLite reads that range instead of every
+    story in published order."""
+    fetched = aliased(StoryRow)
+    return select(fetched.id).where(fetched.fetched_at >= since)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestCandidate:
+    """What a digest ranks a story by."""
+
+    id: int
+    feed_id: int
+    cluster_id: int | None
+    published_at: datetime
+
+
+def digest_candidates(
+    session: Session, fetched_since: datetime, topics: Collection[str] = ()
+) -> list[DigestCandidate]:
+    """Stories fetched at or after ``fetched_since``, of any of ``topics`` (every story when
+    empty), not backlog, kept by the general-feed filter, newest published first: what a
+    digest chooses from (records are read only for the chosen ones, with ``stories_by_id``)."""
+    query = (
+        select(StoryRow.id, StoryRow.feed_id, StoryRow.cluster_id, StoryRow.published_at)
+        .where(
+            StoryRow.id.in_(_fetched_since(fetched_since)),
+            StoryRow.is_backlog.is_(False),
+            or_(StoryRow.about_turkey.is_(None), StoryRow.about_turkey.is_(True)),
+        )
+        .order_by(StoryRow.published_at.desc(), StoryRow.id.desc())
+    )
+    if topics:
+        tagged = STORY_TOPICS.c
+        # A probe of story_topics' primary key per story of the period. OFFSET keeps it so on
+        # PostgreSQL, which could otherwise make it a join that reads every row of a popular
+        # topic (hundreds of thousands) to keep a few hundred.
+        in_topics = (
+            select(tagged.story_id)
+            .where(tagged.story_id == StoryRow.id, tagged.slug.in_(sorted(set(topics))))
+            .offset(0)
+        )
+        query = query.where(in_topics.exists())
+    return [DigestCandidate(*row) for row in session.execute(query)]
+
+
+def stories_by_id(session: Session, story_ids: Sequence[int]) -> list[StoryRecord]:
+    """The stories with these ids, with their topics, in the given order (missing ones left
+    out)."""
+    found: dict[int, StoryRecord] = {}
+    for chunk in _chunks(list(story_ids)):
+        found.update(
+            (record.id, record)
+            for record in story_records(
+                session, select_story_records().where(StoryRow.id.in_(chunk))
+            )
+        )
+    return [found[story_id] for story_id in story_ids if story_id in found]
 
 
 def count_stories(session: Session) -> int:

@@ -84,6 +84,7 @@ class StoryRow(Base):
         Index("ix_stories_published_at", "published_at"),
         Index("ix_stories_feed_published", "feed_id", "published_at"),
         Index("ix_stories_cluster", "cluster_id"),
+        Index("ix_stories_fetched_at", "fetched_at"),
         # Never reuse a deleted story's id on SQLite: a cluster's id is its first story's id.
         {"sqlite_autoincrement": True},
     )
@@ -181,16 +182,22 @@ class DeliveryRow(Base):
 
 
 class StoryTopicRow(Base):
-    """A topic a story was tagged with, and the alias that matched (so a tag can be explained)."""
+    """A topic a story was tagged with, and the alias that matched (so a tag can be explained).
+
+    ``published_at`` repeats the story's publication time, which never changes once the story
+    is stored: a topic's stories, newest first, are then one range of an index, so ``/topic``
+    reads only the stories it shows, however many the topic has.
+    """
 
     __tablename__ = "story_topics"
-    __table_args__ = (Index("ix_story_topics_slug", "slug", "story_id"),)
+    __table_args__ = (Index("ix_story_topics_slug_published", "slug", "published_at", "story_id"),)
 
     story_id: Mapped[int] = mapped_column(
         ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
     )
     slug: Mapped[str] = mapped_column(String(64), primary_key=True)
     alias: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class MetaRow(Base):
