@@ -386,3 +386,43 @@ def test_downgrade_drops_the_search_index(engine: Engine) -> None:
     store(sessions, [story("later", "Stored while search was gone")])
     db.upgrade(engine)
     assert keys(sessions, "stored search") == ["later"]
+
+
+def test_on_a_large_store_the_newest_matches_are_ranked_whichever_path_finds_them(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the windows shrunk, a store of 60 stories takes every path a large one does (the
+    walk of the newest stories, the walk of more, the index for older ones): each query gives
+    the newest SEARCH_WINDOW matches, ranked, exactly as ranking them all would."""
+    import storage.search as search
+
+    monkeypatch.setattr(search, "SEARCH_WINDOW", 4)
+    monkeypatch.setattr(search, "SEARCH_RECENT_SPAN", 10)
+    monkeypatch.setattr(search, "SEARCH_MORE_SPAN", 20)
+    stories = []
+    for i in range(60):  # story i is stored i-th: higher ids are newer
+        words = ["Ankara"]
+        if i % 3 == 0:
+            words.append("inflation")  # common: the walk finds the window
+        if i in (2, 5, 17, 40):
+            words.append("earthquake")  # rare: older ones come from the index
+        if i % 7 == 0:
+            words.append("inflation inflation")  # ranks higher
+        if i % 4 == 0:
+            words.append("rates")  # two among the newest ten: the walk goes on further
+        stories.append(story(f"s{i:02d}", " ".join(words), hours_ago=100 - i))
+    store(sessions, stories)
+    newest_first = [f"s{i:02d}" for i in reversed(range(60))]
+
+    def expected(word: str, limit: int) -> list[str]:
+        matching = [k for k in newest_first if word in stories[int(k[1:])].title.lower()][:4]
+        with monkeypatch.context() as unlimited:
+            unlimited.setattr(search, "SEARCH_WINDOW", 1000)
+            ranked = keys(sessions, word, limit=1000)
+        return [key for key in ranked if key in matching][:limit]
+
+    for word in ("inflation", "earthquake", "ankara", "rates"):
+        found = keys(sessions, word, limit=3)
+        assert found == expected(word, 3), word
+        assert len(found) == 3
+    assert keys(sessions, "earthquake", limit=10) == ["s40", "s17", "s05", "s02"]
