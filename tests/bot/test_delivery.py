@@ -274,10 +274,7 @@ def test_kill_9_in_the_middle_of_a_200_chat_digest_then_a_restart_delivers_each_
     """`haberci digests send --now` is killed with SIGKILL while it sends a 200-chat digest
     through the rate-limited local Bot API server, then run again: every chat ends with each
     of its items exactly once."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
+    from tests.support.digests_run import digests_env, kill_mid_run, run_to_end
 
     server.enforce_limits = True
     items = distinct_stories(3, words=12)
@@ -290,37 +287,19 @@ def test_kill_9_in_the_middle_of_a_200_chat_digest_then_a_restart_delivers_each_
                 NewChat("telegram", str(external), "private", None, "en", "UTC", "08:00"),
                 NOW,
             )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HABERCI_", "TELEGRAM_"))}
-    env.update(
-        HABERCI_DATABASE_URL=app.settings.database_url,
-        HABERCI_LOAD_DEFAULT_FEEDS="0",
-        HABERCI_LOG_LEVEL="WARNING",
+    env = digests_env(
+        app.settings.database_url,
         TELEGRAM_BOT_TOKEN=server.token,
         TELEGRAM_API_BASE_URL=server.base_url,
         PTB_TIMEDELTA="true",
     )
-    command = [sys.executable, "-m", "bot", "digests", "send", "--now"]
-    root = Path(__file__).resolve().parents[2]
-    first = subprocess.Popen(command, env=env, cwd=root, stderr=subprocess.PIPE)
-    try:
-        server.wait_for_messages(80, timeout=90)
-        first.kill()  # SIGKILL: no clean-up of any kind
-        assert first.wait(timeout=30) == -9
-    finally:
-        if first.poll() is None:
-            first.kill()
-        assert first.stderr is not None
-        first.stderr.close()
+    kill_mid_run(env, lambda: server.wait_for_messages(80, timeout=90))
     at_kill = len(server.sent_messages())
     assert 80 <= at_kill < 200
     with app.sessions() as session:
         counts = ledger.status_counts(session)
     assert counts.get("queued", 0) + counts.get("pending", 0) > 0  # it really was cut off
-    second = subprocess.run(
-        command, env=env, cwd=root, capture_output=True, text=True, timeout=180, check=False
-    )
-    assert second.returncode == 0, second.stderr
-    assert "at the last stop" in second.stderr
+    run_to_end(env)
     for external in chats:
         received = "".join(m.text for m in server.sent_messages(external))
         for item in items:

@@ -705,9 +705,7 @@ def test_a_kill_in_the_middle_of_a_channel_digest_then_a_restart_delivers_each_i
     """`haberci digests send --now` is killed with SIGKILL while it sends a digest to 200
     channels of the fake (in this process, reached through DISCORD_* settings), then run
     again: every channel ends with each of its items exactly once."""
-    import os
-    import subprocess
-    import sys
+    from tests.support.digests_run import digests_env, kill_mid_run, run_to_end
 
     guild = fake.add_guild("Kanallar", text_channels=[f"kanal-{i}" for i in range(200)])
     channels = fake.text_channels(guild)
@@ -715,38 +713,19 @@ def test_a_kill_in_the_middle_of_a_channel_digest_then_a_restart_delivers_each_i
     seed(app, "Outlet A", items)
     attach(app, *channels)
     fake.enforce_limits = True  # Discord's 50 requests/s and 5 messages per 5 s per channel
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HABERCI_", "DISCORD_"))}
-    env.update(
-        HABERCI_DATABASE_URL=app.settings.database_url,
-        HABERCI_LOAD_DEFAULT_FEEDS="0",
-        HABERCI_LOG_LEVEL="WARNING",
+    env = digests_env(
+        app.settings.database_url,
         DISCORD_BOT_TOKEN=fake.token,
         DISCORD_API_BASE_URL=fake.api_base,
         DISCORD_GATEWAY_URL=fake.gateway_url,
     )
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    command = [sys.executable, "-m", "bot", "digests", "send", "--now"]
-    root = Path(__file__).resolve().parents[2]
-    first = subprocess.Popen(command, env=env, cwd=root, stderr=subprocess.PIPE)
-    try:
-        fake.wait_for_messages(60, timeout=60)
-        first.kill()  # SIGKILL: no clean-up of any kind
-        assert first.wait(timeout=30) == -9
-    finally:
-        if first.poll() is None:
-            first.kill()
-        assert first.stderr is not None
-        first.stderr.close()
+    kill_mid_run(env, lambda: fake.wait_for_messages(60, timeout=60))
     at_kill = len(fake.sent_messages())
     assert 60 <= at_kill < 200
     with app.sessions() as session:
         counts = ledger.status_counts(session)
     assert counts.get("queued", 0) + counts.get("pending", 0) > 0  # it really was cut off
-    second = subprocess.run(
-        command, env=env, cwd=root, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert second.returncode == 0, second.stderr
-    assert "at the last stop" in second.stderr
+    run_to_end(env)
     for channel in channels:
         received = "".join(m.text for m in fake.sent_messages(channel))
         for item in items:

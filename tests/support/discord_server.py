@@ -153,6 +153,8 @@ from typing import Any, Final, TypeVar
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.support.clock import ManualClock
+
 __all__ = [
     "ADD_REACTIONS",
     "ADMINISTRATOR",
@@ -687,27 +689,6 @@ class RateLimits:
     global_per_second: int = 50
     channel_messages: int = 5
     channel_messages_window: float = 5.0
-
-
-class ManualClock:
-    """A monotonic clock that only moves when told to."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        """Start at ``start`` seconds."""
-        self._now = start
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        """The current time."""
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward."""
-        if seconds < 0:
-            raise ValueError("a monotonic clock cannot go back")
-        with self._lock:
-            self._now += seconds
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,8 @@ from types import TracebackType
 from typing import Any, Final, TypedDict, cast
 from urllib.parse import parse_qsl, unquote, unquote_to_bytes, urlsplit
 
+from tests.support.clock import ManualClock
+
 __all__ = [
     "DEFAULT_TOKEN",
     "DEFAULT_USER_ID",
@@ -345,27 +347,6 @@ class FloodLimits:
     global_per_second: int = 30
     private_per_second: int = 1
     group_per_minute: int = 20
-
-
-class ManualClock:
-    """A monotonic clock that only moves when told to (for :class:`FloodLimiter` tests)."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        """Start at ``start`` seconds."""
-        self._now = start
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        """The current time."""
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward."""
-        if seconds < 0:
-            raise ValueError("a monotonic clock cannot go back")
-        with self._lock:
-            self._now += seconds
 
 
 class FloodLimiter:
