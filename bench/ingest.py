@@ -32,7 +32,6 @@ import cProfile
 import dataclasses
 import io
 import itertools
-import json
 import logging
 import multiprocessing
 import os
@@ -45,7 +44,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -59,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import feedparser
 from sqlalchemy import Select, literal, select
 
+from bench.report import run_and_report
 from bot.app import App, open_app
 from bot.config import load_settings
 from feeds.ingest import Ingest, PollOutcome
@@ -1071,17 +1070,7 @@ def run(args: argparse.Namespace, human: TextIO) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the report; 0 when it ran (targets met or not), 1 on error."""
-    args = parse_args(argv)
-    human = sys.stderr if args.json else sys.stdout
-    try:
-        result = run(args, human)
-    except Exception:
-        traceback.print_exc(file=sys.stderr)
-        return 1
-    write_report(result, human)
-    if args.json:
-        sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
-    return 0
+    return run_and_report(parse_args(argv), run, write_report)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,6 @@ import re
 import statistics
 import sys
 import time
-import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +77,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from bench.ingest import peak_rss_mb, pin_to_one_cpu, repository_commit, silence_logging
+from bench.report import run_and_report
 from bot.app import open_app
 from bot.commands import Caller, Commands, Request
 from bot.config import load_settings
@@ -1188,19 +1188,9 @@ def run(args: argparse.Namespace, human: TextIO) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark and print the report; 0 when it ran (target met or not), 1 on error."""
-    args = parse_args(argv)
-    human = sys.stderr if args.json else sys.stdout
+    """Run the benchmark and print the report; 0 when it ran (targets met or not), 1 on error."""
     logging.basicConfig(level=logging.WARNING)
-    try:
-        result = run(args, human)
-    except Exception:
-        traceback.print_exc(file=sys.stderr)
-        return 1
-    write_report(result, human)
-    if args.json:
-        sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
-    return 0
+    return run_and_report(parse_args(argv), run, write_report)
 
 
 if __name__ == "__main__":
