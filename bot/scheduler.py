@@ -33,6 +33,18 @@ async def poll_tick(ingest: Ingest) -> None:
 
 
 Transport = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+# How long a stop waits for a poll in progress to finish before interrupting it.
+STOP_GRACE_S = 5.0
+
+
+async def _finish_polls(polls: set[asyncio.Task[Any]]) -> None:
+    """Let polls in progress finish (their stories are stored), for at most STOP_GRACE_S."""
+    if not polls:
+        return
+    _, unfinished = await asyncio.wait(set(polls), timeout=STOP_GRACE_S)
+    for task in unfinished:
+        task.cancel()
+    await asyncio.gather(*unfinished, return_exceptions=True)
 
 
 async def run_service(
@@ -49,11 +61,27 @@ async def run_service(
             loop.add_signal_handler(signum, stop.set)
     fetcher = app.new_fetcher()
     ingest = app.new_ingest(fetcher)
+    polls: set[asyncio.Task[Any]] = set()
+
+    async def tick() -> None:
+        """A poll that a stop may interrupt: it then ends quietly, as asked, rather than as an
+        error of the scheduler's."""
+        task = asyncio.current_task()
+        assert task is not None
+        polls.add(task)
+        try:
+            await poll_tick(ingest)
+        except asyncio.CancelledError:
+            if not stop.is_set():
+                raise
+            log.info("poll interrupted by the stop")
+        finally:
+            polls.discard(task)
+
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
-        poll_tick,
+        tick,
         "interval",
-        args=[ingest],
         seconds=app.settings.scheduler_tick_s,
         next_run_time=datetime.now(UTC),
         id="poll",
@@ -77,6 +105,8 @@ async def run_service(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        scheduler.pause()  # no new poll; shutting the scheduler down would cancel this one
+        await _finish_polls(polls)
         scheduler.shutdown(wait=False)
         await fetcher.aclose()
         ingest.close()

@@ -353,3 +353,45 @@ def test_stories_of_one_event_share_a_cluster_and_list_each_outlet(
     assert [s["url"] for s in json.loads(out)] == ["https://news.example/a/sudan"]
     code, _, err = run(haberci, "stories", "--cluster", "999999")
     assert code == 1 and "no cluster with id 999999" in err
+
+
+def test_a_stop_during_a_slow_poll_waits_briefly_then_ends_it_quietly(
+    database_url: str, feed_server: FeedServer
+) -> None:
+    from bot.scheduler import STOP_GRACE_S
+
+    url = feed_server.url("/hostile/slow")  # never finishes: a poll is in progress at the stop
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HABERCI_")}
+    env.update(
+        HABERCI_DATABASE_URL=database_url,
+        HABERCI_ALLOW_PRIVATE_FEEDS="1",
+        HABERCI_LOAD_DEFAULT_FEEDS="0",
+    )
+    command = [sys.executable, "-m", "bot"]
+    opml = '<opml version="2.0"><body><outline text="Slow" xmlUrl="' + url + '"/></body></opml>'
+    subprocess.run(
+        [*command, "feeds", "import", "/dev/stdin"],
+        input=opml.encode(),
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    process = subprocess.Popen(
+        [*command, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not feed_server.requests_for("/hostile/slow") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert feed_server.requests_for("/hostile/slow")
+        stopped_at = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+        took = time.monotonic() - stopped_at
+    finally:
+        process.kill()
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert STOP_GRACE_S - 0.5 <= took < STOP_GRACE_S + 10, log
+    assert "poll interrupted by the stop" in log and "event=stopped" in log
+    assert "Traceback" not in log and "raised an exception" not in log
