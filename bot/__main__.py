@@ -535,7 +535,8 @@ def run() -> None:
             err.print(
                 f"haberci is running with {count} feed(s). No chat token is set, so this is the "
                 "console chat: type /help, /topics or /topic s400 (/quit or Ctrl+D to stop).\n"
-                "To connect Telegram, set TELEGRAM_BOT_TOKEN (from @BotFather) and run again."
+                "To connect Telegram, set TELEGRAM_BOT_TOKEN (from @BotFather); for Discord, "
+                "DISCORD_BOT_TOKEN (see the README); then run again."
             )
             logging.getLogger("haberci").setLevel(logging.WARNING)
         else:
