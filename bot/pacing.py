@@ -50,5 +50,7 @@ class Pacer:
         lead = 0.0
         if granted is not None:
             self.lag = 0.8 * self.lag + 0.2 * (now - granted)
-            lead = min(self.lag, now - granted, self.interval / 2)
+            # Capped small: a lead larger than the next send's own delay bunches sends up, and
+            # over a window the bunching adds up to at most one lead.
+            lead = min(self.lag, now - granted, self.interval / 8)
         self.next_at = max(self.next_at, now + self.interval - lead)
