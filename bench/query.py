@@ -88,6 +88,7 @@ from feeds.taxonomy import Taxonomy, load_taxonomy
 from storage import db
 from storage import feeds as feed_store
 from storage.meta import get_meta, set_meta
+from storage.search import reindex_search
 from storage.tables import CLUSTERS, FEEDS, STORIES, STORY_TOPICS, Base
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -830,7 +831,10 @@ def load_postgres(stories: int, corpus: Corpus, taxonomy: Taxonomy, out: TextIO)
             for kind, name, _definition, _table in saved:
                 if kind == "index":
                     conn.execute(f'DROP INDEX "{name}"')
+            # The search vocabulary is filled once after the load, as reindex_search does.
+            conn.execute("ALTER TABLE stories DISABLE TRIGGER stories_search_lexemes_insert")
             copy_rows(conn, stories, now, corpus, taxonomy, feed_ids)
+            conn.execute("ALTER TABLE stories ENABLE TRIGGER stories_search_lexemes_insert")
             conn.commit()
             phases.done("stories and topics generated and copied")
             conn.execute(
@@ -855,6 +859,9 @@ def load_postgres(stories: int, corpus: Corpus, taxonomy: Taxonomy, out: TextIO)
                     conn.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
                     conn.commit()
             phases.done("indexes and constraints recreated")
+        with db.make_session_factory(engine).begin() as session:
+            reindex_search(session)
+        phases.done("search vocabulary filled")
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
             size = conn.execute("SELECT pg_database_size(current_database())").fetchone()

@@ -41,15 +41,29 @@ over all of them, as before.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
 from storage.records import StoryRecord
+from storage.search_rank import Match, rank_matches
 from storage.stories import select_story_records, story_records
 from storage.tables import StoryRow
 
@@ -65,18 +79,19 @@ SEARCH_SCHEMA_NAMES = frozenset(
         "stories_fts_config",
         "stories_fts_source",
         "ix_stories_fts",
+        "search_lexemes",
     }
 )
 MAX_WORDS = 32
 # How many of the newest matching stories are ranked (see the module docstring).
 SEARCH_WINDOW = 100
-# On PostgreSQL, how many of the newest stories are walked for matches before the GIN index is
-# asked for older ones, and how many more when the matches found say that will do (see
-# _pg_newest_matches).
-SEARCH_RECENT_SPAN = 10_000
-SEARCH_MORE_SPAN = 40_000
-TITLE_WEIGHT = 3.0
-SUMMARY_WEIGHT = 1.0
+# On PostgreSQL (see _pg_newest_matches): how many of the newest stories are walked first; the
+# share of matches among them from which walking on is cheaper than asking the index; how many
+# stories are walked at most; and the widest id range the index is asked for before all of it.
+SEARCH_FIRST_SPAN = 2_000
+SEARCH_DENSE_SHARE = 0.01
+SEARCH_WALK_LIMIT = 12_000
+SEARCH_RANGE_LIMIT = 100_000
 
 # Must stay exactly the folding of migrations 0006 and 0008 on PostgreSQL.
 _FOLD_FROM = "ÂÇĞÎİÖŞÛÜâçğîıöşûüÀÁÃÄÅÈÉÊËÌÍÏÑÒÓÔÕÙÚàáãäåèéêëìíïñòóôõùú"
@@ -114,23 +129,56 @@ def fts5_query(words: list[str]) -> str:
     return " ".join(quoted)
 
 
-def _pg_tsquery(words: list[str]) -> ColumnElement[Any]:
-    """A tsquery: for every word, its Turkish stem, its English stem or its folded prefix."""
-    turkish: ColumnElement[Any] = literal_column("'turkish'::regconfig")
-    english: ColumnElement[Any] = literal_column("'english'::regconfig")
-    simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
-    combined: ColumnElement[Any] | None = None
-    for word in words:
-        folded = word.translate(_FOLD).replace("\\", "\\\\").replace("'", "''")
-        either = (
-            func.plainto_tsquery(turkish, word, type_=TSQUERY)
-            .op("||", return_type=TSQUERY)(func.plainto_tsquery(english, word, type_=TSQUERY))
-            .op("||", return_type=TSQUERY)(func.to_tsquery(simple, f"'{folded}':*", type_=TSQUERY))
-            .self_group()
-        )
-        combined = either if combined is None else combined.op("&&", return_type=TSQUERY)(either)
-    assert combined is not None
-    return combined
+# The words a query word's prefix stands for, when it stands for at most this many stored
+# lexemes; a prefix of more (a word of one or two letters) stays a prefix.
+PREFIX_EXPANSION_LIMIT = 64
+# Per query word: its Turkish and English stems, and the stored lexemes it is a prefix of (at
+# most PREFIX_EXPANSION_LIMIT + 1, so that one too many says "too many"). Byte order: the
+# table's collation is "C", and every string beginning with the prefix lies in the range.
+_PG_WORD_FORMS = text(
+    """
+    SELECT tsvector_to_array(to_tsvector('turkish'::regconfig, w.word)),
+           tsvector_to_array(to_tsvector('english'::regconfig, w.word)),
+           ARRAY(SELECT lexeme FROM search_lexemes
+                 WHERE lexeme >= w.prefix AND lexeme < w.prefix || chr(1114111)
+                 ORDER BY lexeme LIMIT :room)
+    FROM unnest(CAST(:words AS text[]), CAST(:prefixes AS text[])) WITH ORDINALITY
+         AS w(word, prefix, position)
+    ORDER BY w.position
+    """
+)
+
+
+def _tsquery_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _pg_tsquery(session: Session, words: list[str]) -> str | None:
+    """A tsquery: for every word, its Turkish stem, its English stem or a stored lexeme it is a
+    folded prefix of; None when some word can match nothing."""
+    prefixes = [word.translate(_FOLD).lower() for word in words]
+    rows = session.execute(
+        _PG_WORD_FORMS,
+        {"words": words, "prefixes": prefixes, "room": PREFIX_EXPANSION_LIMIT + 1},
+    ).all()
+    clauses: list[str] = []
+    for prefix, (turkish, english, expansions) in zip(prefixes, rows, strict=True):
+        # A stem of several lexemes (the parser split the word) needs them all.
+        alternatives = [
+            " & ".join(_tsquery_lexeme(lexeme) for lexeme in stemmed).join("()")
+            if len(stemmed) > 1
+            else _tsquery_lexeme(stemmed[0])
+            for stemmed in (turkish, english)
+            if stemmed
+        ]
+        if len(expansions) > PREFIX_EXPANSION_LIMIT:
+            alternatives.append(_tsquery_lexeme(prefix) + ":*")
+        else:
+            alternatives.extend(_tsquery_lexeme(lexeme) for lexeme in expansions)
+        if not alternatives:
+            return None
+        clauses.append("(" + " | ".join(dict.fromkeys(alternatives)) + ")")
+    return " & ".join(clauses)
 
 
 def search_stories(
@@ -164,93 +212,121 @@ def search_stories(
 def _sqlite_search(
     session: Session, words: list[str], kept: list[ColumnElement[bool]], limit: int
 ) -> list[StoryRecord]:
-    """FTS5 walks the matches newest first (its rowid is the story id) and scores only the
-    ``SEARCH_WINDOW`` it returns; stories are read for those alone."""
+    """FTS5 walks the matches newest first (its rowid is the story id); the ``SEARCH_WINDOW``
+    it returns are ranked by ``rank_matches`` and records are read for the best alone.
+
+    FTS5's own ``bm25`` is not used: its first call counts, for each query word, every story
+    that contains it, which for a word prefix means expanding the prefix a second time over the
+    whole index and doubles the cost of a search for common words."""
     fts: ColumnElement[Any] = literal_column("stories_fts")
-    bm25 = func.bm25(fts, TITLE_WEIGHT, SUMMARY_WEIGHT, type_=Float)
-    matched = (
-        select(StoryRow.id.label("id"), bm25.label("rank"))
+    window = (
+        select(StoryRow.id, StoryRow.published_at, StoryRow.title, StoryRow.summary)
         .select_from(_FTS)
         .join(StoryRow, StoryRow.id == _FTS.c.rowid)
         .where(fts.bool_op("MATCH")(fts5_query(words)), *kept)
         .order_by(_FTS.c.rowid.desc())
         .limit(SEARCH_WINDOW)
-        .subquery("matched")
     )
-    statement = (
-        select_story_records()
-        .join(matched, matched.c.id == StoryRow.id)
-        # bm25 is lower for better matches
-        .order_by(matched.c.rank.asc(), StoryRow.published_at.desc(), StoryRow.id.desc())
-        .limit(limit)
-    )
-    return story_records(session, statement)
+    matches = [Match(*row) for row in session.execute(window)]
+    return _records_in_order(session, rank_matches(matches, words)[:limit])
+
+
+def _records_in_order(session: Session, story_ids: list[int]) -> list[StoryRecord]:
+    """The records of ``story_ids``, in that order."""
+    if not story_ids:
+        return []
+    chosen = select_story_records().where(StoryRow.id.in_(story_ids))
+    records = {record.id: record for record in story_records(session, chosen)}
+    return [records[story_id] for story_id in story_ids if story_id in records]
 
 
 def _pg_search(
     session: Session, words: list[str], kept: list[ColumnElement[bool]], limit: int
 ) -> list[StoryRecord]:
-    """The newest ``SEARCH_WINDOW`` matches with their rank, best first, then their records."""
-    found = _pg_newest_matches(session, _pg_tsquery(words), kept)
-    # Best first (ts_rank_cd is higher for better matches), then newer.
-    found.sort(key=lambda row: (-row[2], -row[1].timestamp(), -row[0]))
-    best = [row[0] for row in found[:limit]]
-    if not best:
+    """The newest ``SEARCH_WINDOW`` matches, ranked by ``ts_rank_cd`` (computed for those alone)
+    best first and newer first among equals, then the best ones' records."""
+    tsquery = _pg_tsquery(session, words)
+    if tsquery is None:
         return []
-    chosen = select_story_records().where(StoryRow.id.in_(best))
-    records = {record.id: record for record in story_records(session, chosen)}
-    return [records[story_id] for story_id in best if story_id in records]
+    found = _pg_newest_matches(session, cast(literal(tsquery), TSQUERY), kept)
+    found.sort(key=lambda row: (-row[2], -row[1].timestamp(), -row[0]))
+    return _records_in_order(session, [row[0] for row in found[:limit]])
 
 
 def _pg_newest_matches(
     session: Session, tsquery: ColumnElement[Any], kept: list[ColumnElement[bool]]
 ) -> list[Any]:
-    """(id, published_at, rank) of the newest ``SEARCH_WINDOW`` stories matching ``tsquery``.
+    """(id, published_at, rank) of the newest ``SEARCH_WINDOW`` stories matching ``tsquery`` (a
+    constant, so it is not computed per row).
 
-    The GIN index yields every match at once, and for a common word (a tenth of all stories)
-    that is a long posting list to decode and a row to read per match, so the newest stories
-    are walked down the primary key first (``ts_match_vq`` is ``@@`` in a form the GIN index
-    does not serve, so the planner cannot swap the walk for the index). The walk covers at most
-    ``SEARCH_RECENT_SPAN`` stories, and ``SEARCH_MORE_SPAN`` more when the matches it found say
-    the rest of the window lies within them. Only a word that is rare among the newest stories
-    goes to the GIN index for the older ones, where ``id + 0`` keeps the planner from walking
-    the whole primary key instead.
+    The GIN index yields every match of a query at once: its cost is decoding the posting lists
+    of every word (about 10 ms for three common words over 1,000,000 stories) and reading every
+    matching row, which for a common word is a tenth of all stories. Walking the newest stories
+    down the primary key (``ts_match_vq`` is ``@@`` in a form the GIN index does not serve, so
+    the planner cannot swap the walk for the index) costs about a microsecond per story instead,
+    and stops as soon as the window is full. So:
+
+    1. the newest ``SEARCH_FIRST_SPAN`` stories are walked;
+    2. if at least ``SEARCH_DENSE_SHARE`` of them matched, the walk goes on as far as that share
+       says the window needs (with a margin), up to ``SEARCH_WALK_LIMIT`` stories in all;
+    3. otherwise, or if that was not enough, the index is asked for the matches in the id range
+       that the share found says the window needs (twice over), when that range is at most
+       ``SEARCH_RANGE_LIMIT`` ids (PostgreSQL intersects it with a primary key range, so only
+       the rows in it are read);
+    4. and for whatever is still missing, the index is asked for all older matches.
+
+    ``id + 0`` keeps the planner from walking the whole primary key in place of the index.
     """
-    rank = func.ts_rank_cd(_PG_VECTOR, tsquery, type_=Float)
-    walked = select(StoryRow.id, StoryRow.published_at, rank).where(
-        func.ts_match_vq(_PG_VECTOR, tsquery), *kept
-    )
-    indexed = select(StoryRow.id, StoryRow.published_at, rank).where(
-        _PG_VECTOR.bool_op("@@")(tsquery), *kept
-    )
+    columns = (StoryRow.id, StoryRow.published_at, func.ts_rank_cd(_PG_VECTOR, tsquery))
+    walked = select(*columns).where(func.ts_match_vq(_PG_VECTOR, tsquery), *kept)
+    indexed = select(*columns).where(_PG_VECTOR.bool_op("@@")(tsquery), *kept)
     newest = session.scalar(select(func.max(StoryRow.id))) or 0
     found: list[Any] = []
-    walked_to: int | None = None  # every match above this id is in ``found``
-    if newest > SEARCH_RECENT_SPAN:
-        walked_to = newest - SEARCH_RECENT_SPAN
-        walk = walked.where(StoryRow.id > walked_to).order_by(StoryRow.id.desc())
-        found = list(session.execute(walk.limit(SEARCH_WINDOW)))
+    below = newest + 1  # every match with an id at or above this is in ``found``
+
+    def add(query: Select[*tuple[Any, ...]], low: int | None, order: ColumnElement[Any]) -> None:
+        nonlocal below
+        bounded = query if below > newest else query.where(StoryRow.id < below)
+        if low is not None:
+            bounded = bounded.where(StoryRow.id >= low)
         missing = SEARCH_WINDOW - len(found)
-        if found and missing and missing * SEARCH_RECENT_SPAN <= len(found) * SEARCH_MORE_SPAN:
-            more = walked.where(
-                StoryRow.id <= walked_to, StoryRow.id > walked_to - SEARCH_MORE_SPAN
-            ).order_by(StoryRow.id.desc())
-            found.extend(session.execute(more.limit(missing)))
-            walked_to -= SEARCH_MORE_SPAN
-    if len(found) < SEARCH_WINDOW:
-        older = indexed.order_by((StoryRow.id + 0).desc()).limit(SEARCH_WINDOW - len(found))
-        if walked_to is not None:
-            older = older.where(StoryRow.id <= walked_to)
-        found.extend(session.execute(older))
+        found.extend(session.execute(bounded.order_by(order).limit(missing)))
+        below = 0 if low is None else low
+
+    if newest > SEARCH_FIRST_SPAN:
+        add(walked, below - SEARCH_FIRST_SPAN, StoryRow.id.desc())
+        share = len(found) / SEARCH_FIRST_SPAN
+        missing = SEARCH_WINDOW - len(found)
+        if missing and share >= SEARCH_DENSE_SHARE:
+            span = min(math.ceil(1.5 * missing / share), SEARCH_WALK_LIMIT - SEARCH_FIRST_SPAN)
+            add(walked, max(below - span, 1), StoryRow.id.desc())
+            share = len(found) / (newest + 1 - below)
+        missing = SEARCH_WINDOW - len(found)
+        if missing and share and below > 1 and 2 * missing / share <= SEARCH_RANGE_LIMIT:
+            add(indexed, max(below - math.ceil(2 * missing / share), 1), (StoryRow.id + 0).desc())
+    if len(found) < SEARCH_WINDOW and below > 1:
+        add(indexed, None, (StoryRow.id + 0).desc())
     return found
 
 
+# Migration 0009's fill of the vocabulary of the search vectors.
+_PG_REFILL_LEXEMES = (
+    "INSERT INTO search_lexemes (lexeme)"
+    " SELECT DISTINCT unnest(tsvector_to_array(stories_fts)) FROM stories ORDER BY 1"
+    " ON CONFLICT DO NOTHING"
+)
+
+
 def reindex_search(session: Session) -> None:
-    """Rebuild the search index from the stories (SQLite); PostgreSQL's index needs nothing."""
+    """Rebuild the search index from the stories: SQLite's FTS5 index, PostgreSQL's vocabulary
+    of lexemes (its GIN index needs nothing)."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         session.connection().exec_driver_sql(
             "INSERT INTO stories_fts(stories_fts) VALUES ('rebuild')"
         )
-    elif dialect != "postgresql":
+    elif dialect == "postgresql":
+        session.connection().exec_driver_sql("DELETE FROM search_lexemes")
+        session.connection().exec_driver_sql(_PG_REFILL_LEXEMES)
+    else:
         raise RuntimeError(f"unsupported database dialect {dialect!r}")

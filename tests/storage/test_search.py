@@ -333,7 +333,7 @@ def test_postgres_search_uses_the_index(engine: Engine, sessions: sessionmaker[S
 
     def capture(*args: Any) -> None:
         statement, parameters = args[2], args[3]
-        if "ts_rank_cd" in statement:
+        if "@@" in statement:
             executed.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", capture)
@@ -346,6 +346,50 @@ def test_postgres_search_uses_the_index(engine: Engine, sessions: sessionmaker[S
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).scalars().all()
     assert any("ix_stories_fts" in line for line in plan), plan
+    # The prefixes were looked up as the stored words they stand for, not left to the index.
+    assert ":*" not in str(parameters), parameters
+
+
+def _lexemes(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(connection.exec_driver_sql("SELECT lexeme FROM search_lexemes").scalars())
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgres_vocabulary_follows_the_stories(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """The stored lexemes are kept by the database as stories arrive and change, and a rebuild
+    gives them back; a prefix finds every word it begins, whichever story brought the word."""
+    store(sessions, [story("ir", "Iranian talks resume"), story("tr", "Türkiye'de seçim")])
+    assert {"iranian", "talks", "turkiye", "secim"} <= _lexemes(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE stories SET title = 'Iranians vote' WHERE guid_key = 'ir'"
+        )
+    assert {"iranians", "vote"} <= _lexemes(engine)
+    assert keys(sessions, "iran") == ["ir"]
+    assert keys(sessions, "vot") == ["ir"]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM search_lexemes")
+    assert keys(sessions, "iran") == []  # nothing says what "iran" stands for
+    with sessions.begin() as session:
+        reindex_search(session)
+    assert {"iranians", "vote", "turkiye"} <= _lexemes(engine)
+    assert keys(sessions, "iran") == ["ir"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgres_prefix_of_too_many_words_stays_a_prefix(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.search as search
+
+    store(sessions, [story("a", "Ankara agrees"), story("b", "Athens answers", hours_ago=2)])
+    monkeypatch.setattr(search, "PREFIX_EXPANSION_LIMIT", 1)
+    assert keys(sessions, "a") == ["a", "b"]
+    assert keys(sessions, "an") == ["a", "b"]
+    assert keys(sessions, "ank") == ["a"]
 
 
 def _search_objects(engine: Engine) -> set[str]:
@@ -353,7 +397,10 @@ def _search_objects(engine: Engine) -> set[str]:
         if engine.dialect.name == "sqlite":
             query = "SELECT name FROM sqlite_master WHERE name LIKE 'stories_fts%'"
         else:
-            query = "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_stories_fts'"
+            query = (
+                "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_stories_fts'"
+                " UNION SELECT tablename FROM pg_tables WHERE tablename = 'search_lexemes'"
+            )
         return set(connection.execute(text(query)).scalars())
 
 
@@ -375,9 +422,9 @@ def test_upgrade_indexes_stories_stored_before_it(database_url: str) -> None:
 def test_downgrade_drops_the_search_index(engine: Engine) -> None:
     expected = (
         {"stories_fts_ai", "stories_fts_ad", "stories_fts_au"}
-        | (SEARCH_SCHEMA_NAMES - {"ix_stories_fts"})
+        | (SEARCH_SCHEMA_NAMES - {"ix_stories_fts", "search_lexemes"})
         if engine.dialect.name == "sqlite"
-        else {"ix_stories_fts"}
+        else {"ix_stories_fts", "search_lexemes"}
     )
     assert _search_objects(engine) == expected
     command.downgrade(db._alembic_config(engine), "0005")
@@ -391,25 +438,30 @@ def test_downgrade_drops_the_search_index(engine: Engine) -> None:
 def test_on_a_large_store_the_newest_matches_are_ranked_whichever_path_finds_them(
     sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the windows shrunk, a store of 60 stories takes every path a large one does (the
-    walk of the newest stories, the walk of more, the index for older ones): each query gives
-    the newest SEARCH_WINDOW matches, ranked, exactly as ranking them all would."""
+    """With the windows shrunk, a store of 60 stories takes every path a large one does on
+    PostgreSQL (the walk of the newest stories, the walk of more, the index for an id range, the
+    index for all older ones): each query gives the newest SEARCH_WINDOW matches, ranked,
+    exactly as ranking them all would."""
     import storage.search as search
 
     monkeypatch.setattr(search, "SEARCH_WINDOW", 4)
-    monkeypatch.setattr(search, "SEARCH_RECENT_SPAN", 10)
-    monkeypatch.setattr(search, "SEARCH_MORE_SPAN", 20)
+    monkeypatch.setattr(search, "SEARCH_FIRST_SPAN", 10)
+    monkeypatch.setattr(search, "SEARCH_DENSE_SHARE", 0.25)
+    monkeypatch.setattr(search, "SEARCH_WALK_LIMIT", 20)
+    monkeypatch.setattr(search, "SEARCH_RANGE_LIMIT", 30)
     stories = []
     for i in range(60):  # story i is stored i-th: higher ids are newer
         words = ["Ankara"]
         if i % 3 == 0:
-            words.append("inflation")  # common: the walk finds the window
+            words.append("inflation")  # three among the newest ten: the walk goes on
         if i in (2, 5, 17, 40):
             words.append("earthquake")  # rare: older ones come from the index
         if i % 7 == 0:
             words.append("inflation inflation")  # ranks higher
         if i % 4 == 0:
-            words.append("rates")  # two among the newest ten: the walk goes on further
+            words.append("rates")  # two among the newest ten: the index for a range
+        if i in (5, 10, 45, 58, 59):
+            words.append("flood")  # the range holds one, the rest of the index the other
         stories.append(story(f"s{i:02d}", " ".join(words), hours_ago=100 - i))
     store(sessions, stories)
     newest_first = [f"s{i:02d}" for i in reversed(range(60))]
@@ -421,7 +473,7 @@ def test_on_a_large_store_the_newest_matches_are_ranked_whichever_path_finds_the
             ranked = keys(sessions, word, limit=1000)
         return [key for key in ranked if key in matching][:limit]
 
-    for word in ("inflation", "earthquake", "ankara", "rates"):
+    for word in ("inflation", "earthquake", "ankara", "rates", "flood"):
         found = keys(sessions, word, limit=3)
         assert found == expected(word, 3), word
         assert len(found) == 3
