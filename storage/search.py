@@ -174,7 +174,13 @@ def _pg_tsquery(session: Session, words: list[str]) -> str | None:
         if len(expansions) > PREFIX_EXPANSION_LIMIT:
             alternatives.append(_tsquery_lexeme(prefix) + ":*")
         else:
-            alternatives.extend(_tsquery_lexeme(lexeme) for lexeme in expansions)
+            # The parser stores a hyphenated word whole and in parts, so a story with
+            # ``trump-xi`` has ``trump`` too: such a word adds nothing to its first part.
+            alternatives.extend(
+                _tsquery_lexeme(lexeme)
+                for lexeme in expansions
+                if not ("-" in lexeme and lexeme.partition("-")[0].startswith(prefix))
+            )
         if not alternatives:
             return None
         clauses.append("(" + " | ".join(dict.fromkeys(alternatives)) + ")")

@@ -380,6 +380,22 @@ def test_postgres_vocabulary_follows_the_stories(
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgres_hyphenated_words_are_found_by_their_parts(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    from storage.search import _pg_tsquery
+
+    store(sessions, [story("summit", "Trump-Xi summit ends"), story("tr", "Trumpet concert")])
+    assert "trump-xi" in _lexemes(engine)
+    with sessions() as session:
+        tsquery = _pg_tsquery(session, ["trump"])
+    assert tsquery is not None and "trump-xi" not in tsquery and "trumpet" in tsquery
+    assert sorted(keys(sessions, "trump")) == ["summit", "tr"]
+    assert keys(sessions, "xi") == ["summit"]
+    assert keys(sessions, "trump-xi") == ["summit"]  # the words "trump" and "xi"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_postgres_prefix_of_too_many_words_stays_a_prefix(
     sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
