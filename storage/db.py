@@ -34,6 +34,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _postgres_session_settings(dbapi_connection: Any, _record: Any) -> None:
+    """JIT compilation off: haberci's statements are short, and when the planner's estimate
+    for one passes ``jit_above_cost`` (a search of a common word over 1,000,000 stories does),
+    compiling it takes 5–8 ms to save nothing (bench/query.py). Set outside a transaction, so
+    that it holds for the connection's life."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute("SET jit = off")
+    finally:
+        dbapi_connection.autocommit = autocommit
+
+
 def create_db_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL mode, foreign keys and a busy timeout, and its folder."""
     url = normalise_database_url(url)
@@ -44,7 +57,9 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "connect", _postgres_session_settings)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

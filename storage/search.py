@@ -50,6 +50,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    Subquery,
     cast,
     column,
     func,
@@ -85,13 +86,15 @@ SEARCH_SCHEMA_NAMES = frozenset(
 MAX_WORDS = 32
 # How many of the newest matching stories are ranked (see the module docstring).
 SEARCH_WINDOW = 100
-# On PostgreSQL (see _pg_newest_matches): how many of the newest stories are walked first; the
-# share of matches among them from which walking on is cheaper than asking the index; how many
-# stories are walked at most; and the widest id range the index is asked for before all of it.
+# On PostgreSQL (see _pg_newest_matches and _next_span): the newest stories searched first; how
+# much wider the next range is when none of them matched; how many matches in all make asking
+# for all of them cheap; and how far back ranges reach before all the older stories are asked
+# for. SEARCH_BLOCK must stay the divisor of migration 0009's index expression.
 SEARCH_FIRST_SPAN = 2_000
-SEARCH_DENSE_SHARE = 0.01
-SEARCH_WALK_LIMIT = 12_000
-SEARCH_RANGE_LIMIT = 100_000
+SEARCH_EMPTY_GROWTH = 8
+SEARCH_ALL_MATCHES = 1_000
+SEARCH_RANGE_LIMIT = 200_000
+SEARCH_BLOCK = 1000
 
 # Must stay exactly the folding of migrations 0006 and 0008 on PostgreSQL.
 _FOLD_FROM = "ÂÇĞÎİÖŞÛÜâçğîıöşûüÀÁÃÄÅÈÉÊËÌÍÏÑÒÓÔÕÙÚàáãäåèéêëìíïñòóôõùú"
@@ -262,57 +265,71 @@ def _pg_search(
 def _pg_newest_matches(
     session: Session, tsquery: ColumnElement[Any], kept: list[ColumnElement[bool]]
 ) -> list[Any]:
-    """(id, published_at, rank) of the newest ``SEARCH_WINDOW`` stories matching ``tsquery`` (a
-    constant, so it is not computed per row).
+    """(id, published_at, rank) of the newest ``SEARCH_WINDOW`` stories matching ``tsquery``
+    (a constant, so it is not computed per row).
 
-    The GIN index yields every match of a query at once: its cost is decoding the posting lists
-    of every word (about 10 ms for three common words over 1,000,000 stories) and reading every
-    matching row, which for a common word is a tenth of all stories. Walking the newest stories
-    down the primary key (``ts_match_vq`` is ``@@`` in a form the GIN index does not serve, so
-    the planner cannot swap the walk for the index) costs about a microsecond per story instead,
-    and stops as soon as the window is full. So:
-
-    1. the newest ``SEARCH_FIRST_SPAN`` stories are walked;
-    2. if at least ``SEARCH_DENSE_SHARE`` of them matched, the walk goes on as far as that share
-       says the window needs (with a margin), up to ``SEARCH_WALK_LIMIT`` stories in all;
-    3. otherwise, or if that was not enough, the index is asked for the matches in the id range
-       that the share found says the window needs (twice over), when that range is at most
-       ``SEARCH_RANGE_LIMIT`` ids (PostgreSQL intersects it with a primary key range, so only
-       the rows in it are read);
-    4. and for whatever is still missing, the index is asked for all older matches.
-
-    ``id + 0`` keeps the planner from walking the whole primary key in place of the index.
+    Asked for every match, the GIN index decodes each word's whole posting list and reads every
+    matching row, which for a common word is a tenth of all stories. Its first column, the
+    story's block of ``SEARCH_BLOCK`` ids (migration 0009), lets a query ask for the matches
+    from a recent block on instead, at a cost that follows how far back that is. So the newest
+    ``SEARCH_FIRST_SPAN`` stories are searched first, and then ranges further back as
+    ``_next_span`` says, until the window is full.
     """
-    columns = (StoryRow.id, StoryRow.published_at, func.ts_rank_cd(_PG_VECTOR, tsquery))
-    walked = select(*columns).where(func.ts_match_vq(_PG_VECTOR, tsquery), *kept)
-    indexed = select(*columns).where(_PG_VECTOR.bool_op("@@")(tsquery), *kept)
+    matching = select(StoryRow.id).where(_PG_VECTOR.bool_op("@@")(tsquery), *kept)
     newest = session.scalar(select(func.max(StoryRow.id))) or 0
+    # Inline, so that it is the index's expression whatever plan the server makes.
+    block = StoryRow.id.op("/", return_type=Integer)(literal_column(str(SEARCH_BLOCK), Integer))
     found: list[Any] = []
     below = newest + 1  # every match with an id at or above this is in ``found``
-
-    def add(query: Select[*tuple[Any, ...]], low: int | None, order: ColumnElement[Any]) -> None:
-        nonlocal below
-        bounded = query if below > newest else query.where(StoryRow.id < below)
-        if low is not None:
-            bounded = bounded.where(StoryRow.id >= low)
-        missing = SEARCH_WINDOW - len(found)
-        found.extend(session.execute(bounded.order_by(order).limit(missing)))
-        below = 0 if low is None else low
-
-    if newest > SEARCH_FIRST_SPAN:
-        add(walked, below - SEARCH_FIRST_SPAN, StoryRow.id.desc())
-        share = len(found) / SEARCH_FIRST_SPAN
-        missing = SEARCH_WINDOW - len(found)
-        if missing and share >= SEARCH_DENSE_SHARE:
-            span = min(math.ceil(1.5 * missing / share), SEARCH_WALK_LIMIT - SEARCH_FIRST_SPAN)
-            add(walked, max(below - span, 1), StoryRow.id.desc())
-            share = len(found) / (newest + 1 - below)
-        missing = SEARCH_WINDOW - len(found)
-        if missing and share and below > 1 and 2 * missing / share <= SEARCH_RANGE_LIMIT:
-            add(indexed, max(below - math.ceil(2 * missing / share), 1), (StoryRow.id + 0).desc())
-    if len(found) < SEARCH_WINDOW and below > 1:
-        add(indexed, None, (StoryRow.id + 0).desc())
+    span: int | None = SEARCH_FIRST_SPAN
+    while below > 1 and len(found) < SEARCH_WINDOW:
+        # ``id + 0``: bounds the primary key cannot serve, so that the GIN index does.
+        query = matching if below > newest else matching.where(StoryRow.id + 0 < below)
+        if span is not None and below - span > 1:
+            low = below - span
+            # The first block is what the index reads (from there to the newest: an upper bound
+            # would be a second range for it to read, from the oldest block up); the id bound
+            # is what the rows must meet.
+            first = literal(low // SEARCH_BLOCK, Integer)
+            query = query.where(block >= first, StoryRow.id + 0 >= low)
+        else:
+            low = 1
+        ordered = query.order_by((StoryRow.id + 0).desc()).limit(SEARCH_WINDOW - len(found))
+        found.extend(session.execute(_ranked(ordered.subquery(), tsquery)))
+        below = low
+        span = _next_span(len(found), newest + 1 - below, newest, span or 0)
     return found
+
+
+def _ranked(chosen: Subquery, tsquery: ColumnElement[Any]) -> Select[Any]:
+    """(id, published_at, rank) of the ``chosen`` stories: the rank is computed for them alone,
+    not for every match a range held before its newest were chosen."""
+    rank = func.ts_rank_cd(_PG_VECTOR, tsquery)
+    return select(StoryRow.id, StoryRow.published_at, rank).join(chosen, chosen.c.id == StoryRow.id)
+
+
+def _next_span(found: int, searched: int, newest: int, span: int) -> int | None:
+    """How many stories further back the next search reaches, or None for all the older ones,
+    after ``found`` matches among the newest ``searched`` of ``newest`` stories, the last
+    search reaching ``span`` back.
+
+    - Matches found: the range is as wide as their share says the missing ones need, twice
+      over; but when that share of all stories is at most ``SEARCH_ALL_MATCHES``, asking for all
+      of them costs little and finishes the search.
+    - None yet: a range ``SEARCH_EMPTY_GROWTH`` times as wide, once; none there either says the
+      words are rare, and all the older stories are asked for.
+    - A search reaching further back than ``SEARCH_RANGE_LIMIT`` stories asks for all of them.
+    """
+    if found:
+        share = found / searched
+        if share * newest <= SEARCH_ALL_MATCHES:
+            return None
+        span = math.ceil(2 * (SEARCH_WINDOW - found) / share)
+    elif span <= SEARCH_FIRST_SPAN:
+        span *= SEARCH_EMPTY_GROWTH
+    else:
+        return None
+    return span if searched + span <= SEARCH_RANGE_LIMIT else None
 
 
 # Migration 0009's fill of the vocabulary of the search vectors.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
@@ -49,6 +50,17 @@ def test_sqlite_uses_wal(tmp_path: object) -> None:
         assert mode == "wal"
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgres_connections_compile_no_jit(engine: Engine) -> None:
+    for _ in range(2):  # a new connection, and one back from the pool after a rollback
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+            connection.rollback()
+    engine.dispose()
+    with engine.begin() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
 
 
 def test_postgres_urls_use_psycopg3() -> None:

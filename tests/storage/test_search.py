@@ -327,8 +327,16 @@ def test_reindex_rebuilds_the_index(engine: Engine, sessions: sessionmaker[Sessi
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_postgres_search_uses_the_index(engine: Engine, sessions: sessionmaker[Session]) -> None:
-    store(sessions, [story("ru", "Sanctions on Russia")])
+def test_postgres_search_uses_the_index(
+    engine: Engine, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.search as search
+
+    monkeypatch.setattr(search, "SEARCH_FIRST_SPAN", 1)
+    store(
+        sessions,
+        [story("ru", "Sanctions on Russia", hours_ago=3), story("a", "Ankara"), story("b", "Bern")],
+    )
     executed: list[tuple[str, Any]] = []
 
     def capture(*args: Any) -> None:
@@ -341,13 +349,20 @@ def test_postgres_search_uses_the_index(engine: Engine, sessions: sessionmaker[S
         assert keys(sessions, "sanction russia") == ["ru"]
     finally:
         event.remove(engine, "before_cursor_execute", capture)
-    [(statement, parameters)] = executed
+    # The newest story, then (nothing matched, and the next range reaches the first story)
+    # all the older ones.
+    assert len(executed) == 2
+    plans = []
     with engine.begin() as connection:
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).scalars().all()
-    assert any("ix_stories_fts" in line for line in plan), plan
+        for statement, parameters in executed:
+            plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).scalars()
+            plans.append("\n".join(plan))
+    assert all("ix_stories_fts" in plan for plan in plans), plans
+    # The index reads the range of blocks itself.
+    assert "Index Cond: (((id / 1000) >= " in plans[0], plans[0]
     # The prefixes were looked up as the stored words they stand for, not left to the index.
-    assert ":*" not in str(parameters), parameters
+    assert all(":*" not in str(parameters) for _, parameters in executed), executed
 
 
 def _lexemes(engine: Engine) -> set[str]:
@@ -455,29 +470,29 @@ def test_on_a_large_store_the_newest_matches_are_ranked_whichever_path_finds_the
     sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the windows shrunk, a store of 60 stories takes every path a large one does on
-    PostgreSQL (the walk of the newest stories, the walk of more, the index for an id range, the
-    index for all older ones): each query gives the newest SEARCH_WINDOW matches, ranked,
-    exactly as ranking them all would."""
+    PostgreSQL (the newest stories, a range as wide as the share of matches says, a range
+    growing after none matched, all the older ones at once): each query gives the newest
+    SEARCH_WINDOW matches, ranked, exactly as ranking them all would."""
     import storage.search as search
 
     monkeypatch.setattr(search, "SEARCH_WINDOW", 4)
     monkeypatch.setattr(search, "SEARCH_FIRST_SPAN", 10)
-    monkeypatch.setattr(search, "SEARCH_DENSE_SHARE", 0.25)
-    monkeypatch.setattr(search, "SEARCH_WALK_LIMIT", 20)
+    monkeypatch.setattr(search, "SEARCH_EMPTY_GROWTH", 2)
     monkeypatch.setattr(search, "SEARCH_RANGE_LIMIT", 30)
+    monkeypatch.setattr(search, "SEARCH_BLOCK", 7)  # ranges begin and end inside blocks
     stories = []
     for i in range(60):  # story i is stored i-th: higher ids are newer
         words = ["Ankara"]
         if i % 3 == 0:
-            words.append("inflation")  # three among the newest ten: the walk goes on
+            words.append("inflation")  # three among the newest ten: a short range more
         if i in (2, 5, 17, 40):
-            words.append("earthquake")  # rare: older ones come from the index
+            words.append("earthquake")  # none recent: growing ranges, then all the rest
         if i % 7 == 0:
             words.append("inflation inflation")  # ranks higher
         if i % 4 == 0:
-            words.append("rates")  # two among the newest ten: the index for a range
+            words.append("rates")  # two among the newest ten: a range of 20
         if i in (5, 10, 45, 58, 59):
-            words.append("flood")  # the range holds one, the rest of the index the other
+            words.append("flood")  # the range holds one, all the rest the other
         stories.append(story(f"s{i:02d}", " ".join(words), hours_ago=100 - i))
     store(sessions, stories)
     newest_first = [f"s{i:02d}" for i in reversed(range(60))]
@@ -494,3 +509,23 @@ def test_on_a_large_store_the_newest_matches_are_ranked_whichever_path_finds_the
         assert found == expected(word, 3), word
         assert len(found) == 3
     assert sorted(keys(sessions, "earthquake", limit=10)) == ["s02", "s05", "s17", "s40"]
+
+
+@pytest.mark.parametrize(
+    ("found", "searched", "newest", "span", "expected"),
+    [
+        (40, 2_000, 1_000_000, 2_000, 6_000),  # 2% matched: 60 more need 3,000, twice over
+        (4, 2_000, 1_000_000, 2_000, 96_000),  # 0.2%: a wide range, still cheaper than all
+        (2, 2_000, 1_000_000, 2_000, None),  # 0.1%: about 1,000 in all, all of them at once
+        (0, 2_000, 1_000_000, 2_000, 16_000),  # none yet: eight times as far back, once
+        (0, 18_000, 1_000_000, 16_000, None),  # none there either: the words are rare
+        (20, 60_000, 10_000_000, 58_000, None),  # 480,000 further back: past the range limit
+        (20, 60_000, 1_000_000, 58_000, None),  # but first: about 333 in all, all at once
+    ],
+)
+def test_each_search_reaches_as_far_back_as_the_matches_so_far_say(
+    found: int, searched: int, newest: int, span: int, expected: int | None
+) -> None:
+    from storage.search import _next_span
+
+    assert _next_span(found, searched, newest, span) == expected

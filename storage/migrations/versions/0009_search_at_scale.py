@@ -1,16 +1,25 @@
-"""PostgreSQL search: the vocabulary of the search vectors, so that a query word's prefix is
-looked up as the words it stands for (see storage/search.py).
+"""PostgreSQL search at scale: a vocabulary of the search vectors, so that a query word's
+prefix is looked up as the words it stands for, and a GIN index that also knows each story's
+place in the order of storing, so that the newest matches are found without reading the older
+ones (see storage/search.py).
 
-A GIN index answers a prefix (``'minister':*``) by collecting every matching entry's posting list
-into a bitmap, which for a common word costs ten times what the same words looked up exactly
-cost (bench/query.py: 38 ms against 3.5 ms for ``prime minister germany`` over 1,000,000
-stories). The table ``search_lexemes`` holds every lexeme of every stored ``stories_fts`` vector,
-in byte order, so a prefix becomes an index range read and the query asks the GIN index for
-those lexemes exactly. Triggers keep it up to date as stories are inserted or their text
-changes; a lexeme is never removed (one whose stories are gone matches nothing, which is
-harmless). ``storage.search.reindex_search`` rebuilds it.
+- A GIN index answers a prefix (``'minister':*``) by collecting every matching entry's posting
+  list into a bitmap, which for a common word costs ten times what the same words looked up
+  exactly cost (bench/query.py: 38 ms against 3.5 ms for ``prime minister germany`` over
+  1,000,000 stories). The table ``search_lexemes`` holds every lexeme of every stored
+  ``stories_fts`` vector, in byte order, so a prefix becomes an index range read and the query
+  asks the GIN index for those lexemes exactly. Triggers keep it up to date as stories are
+  inserted or their text changes; a lexeme is never removed (one whose stories are gone matches
+  nothing, which is harmless). ``storage.search.reindex_search`` rebuilds it.
+- ``ix_stories_fts`` becomes a two-column GIN index: ``id / 1000`` (the story's block of a
+  thousand in the order of storing, through the ``btree_gin`` extension that ships with
+  PostgreSQL) and the vector. A search for the newest matches of common words asks for a range
+  of recent blocks, and the index intersects the words' posting lists with that range instead
+  of decoding them whole: 1–5 ms where the vector alone took 10–20 ms, and where walking the
+  newest stories one by one took a microsecond per story. A query on the vector alone still
+  uses the index as before.
 
-SQLite's FTS5 index answers prefixes itself; nothing changes there.
+SQLite's FTS5 index answers prefixes and the newest matches itself; nothing changes there.
 
 Revision ID: 0009
 Revises: 0008
@@ -61,6 +70,10 @@ CREATE TRIGGER stories_search_lexemes_update AFTER UPDATE OF title, summary ON s
 """
 
 
+# Byte for byte the expression storage/search.py queries (``SEARCH_BLOCK``).
+_BLOCKED_INDEX = "CREATE INDEX ix_stories_fts ON stories USING gin ((id / 1000), stories_fts)"
+
+
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
@@ -68,12 +81,22 @@ def upgrade() -> None:
         op.execute(_ADD_LEXEMES.format(source="stories"))
         op.execute(_FUNCTIONS)
         op.execute(_TRIGGERS)
+        # Trusted since PostgreSQL 13: a database owner may create it.
+        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
+        op.execute("DROP INDEX ix_stories_fts")
+        op.execute(_BLOCKED_INDEX)
+        # Statistics of the new expression, without which the planner takes a range of recent
+        # blocks for a third of the table.
+        op.execute("ANALYZE stories")
     elif dialect != "sqlite":
         raise RuntimeError(f"unsupported database dialect {dialect!r}")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        # The extension stays: other objects may use it.
+        op.execute("DROP INDEX ix_stories_fts")
+        op.execute("CREATE INDEX ix_stories_fts ON stories USING gin (stories_fts)")
         op.execute("DROP TRIGGER stories_search_lexemes_update ON stories")
         op.execute("DROP TRIGGER stories_search_lexemes_insert ON stories")
         op.execute("DROP FUNCTION search_lexemes_of_updated()")
