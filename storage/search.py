@@ -197,11 +197,13 @@ def search_stories(
     limit: int = 10,
     since: datetime | None = None,
     include_backlog: bool = True,
+    one_per_cluster: bool = False,
 ) -> list[StoryRecord]:
     """Stories whose title or summary contains every word of ``query`` (as a word prefix), best
-    match first, newer first among equals. Only the newest ``SEARCH_WINDOW`` matching stories
-    are ranked. Stories of general feeds judged not about Turkey are left out. Raises
-    ValueError for a query without words."""
+    match first, newer first among equals; with ``one_per_cluster``, only the best of each
+    same-event cluster. Only the newest ``SEARCH_WINDOW`` matching stories are ranked. Stories
+    of general feeds judged not about Turkey are left out. Raises ValueError for a query
+    without words."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
     words = search_words(query)
@@ -212,32 +214,47 @@ def search_stories(
         kept.append(StoryRow.is_backlog.is_(False))
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        return _sqlite_search(session, words, kept, limit)
-    if dialect == "postgresql":
-        return _pg_search(session, words, kept, limit)
-    raise RuntimeError(f"unsupported database dialect {dialect!r}")
+        ranked = _sqlite_ranked(session, words, kept)
+    elif dialect == "postgresql":
+        ranked = _pg_ranked(session, words, kept)
+    else:
+        raise RuntimeError(f"unsupported database dialect {dialect!r}")
+    chosen: list[int] = []
+    clusters: set[int] = set()
+    for story_id, cluster_id in ranked:
+        if one_per_cluster and cluster_id is not None:
+            if cluster_id in clusters:
+                continue
+            clusters.add(cluster_id)
+        chosen.append(story_id)
+        if len(chosen) == limit:
+            break
+    return _records_in_order(session, chosen)
 
 
-def _sqlite_search(
-    session: Session, words: list[str], kept: list[ColumnElement[bool]], limit: int
-) -> list[StoryRecord]:
-    """FTS5 walks the matches newest first (its rowid is the story id); the ``SEARCH_WINDOW``
-    it returns are ranked by ``rank_matches`` and records are read for the best alone.
+def _sqlite_ranked(
+    session: Session, words: list[str], kept: list[ColumnElement[bool]]
+) -> list[tuple[int, int | None]]:
+    """(id, cluster id) of the newest ``SEARCH_WINDOW`` matches, best first: FTS5 walks the
+    matches newest first (its rowid is the story id), and ``rank_matches`` ranks them.
 
     FTS5's own ``bm25`` is not used: its first call counts, for each query word, every story
     that contains it, which for a word prefix means expanding the prefix a second time over the
     whole index and doubles the cost of a search for common words."""
     fts: ColumnElement[Any] = literal_column("stories_fts")
+    columns = (StoryRow.id, StoryRow.published_at, StoryRow.title, StoryRow.summary)
     window = (
-        select(StoryRow.id, StoryRow.published_at, StoryRow.title, StoryRow.summary)
+        select(*columns, StoryRow.cluster_id)
         .select_from(_FTS)
         .join(StoryRow, StoryRow.id == _FTS.c.rowid)
         .where(fts.bool_op("MATCH")(fts5_query(words)), *kept)
         .order_by(_FTS.c.rowid.desc())
         .limit(SEARCH_WINDOW)
     )
-    matches = [Match(*row) for row in session.execute(window)]
-    return _records_in_order(session, rank_matches(matches, words)[:limit])
+    rows = session.execute(window).all()
+    cluster_of = {row[0]: row[4] for row in rows}
+    matches = [Match(*row[:4]) for row in rows]
+    return [(story_id, cluster_of[story_id]) for story_id in rank_matches(matches, words)]
 
 
 def _records_in_order(session: Session, story_ids: list[int]) -> list[StoryRecord]:
@@ -249,23 +266,24 @@ def _records_in_order(session: Session, story_ids: list[int]) -> list[StoryRecor
     return [records[story_id] for story_id in story_ids if story_id in records]
 
 
-def _pg_search(
-    session: Session, words: list[str], kept: list[ColumnElement[bool]], limit: int
-) -> list[StoryRecord]:
-    """The newest ``SEARCH_WINDOW`` matches, ranked by ``ts_rank_cd`` (computed for those alone)
-    best first and newer first among equals, then the best ones' records."""
+def _pg_ranked(
+    session: Session, words: list[str], kept: list[ColumnElement[bool]]
+) -> list[tuple[int, int | None]]:
+    """(id, cluster id) of the newest ``SEARCH_WINDOW`` matches, ranked by ``ts_rank_cd``
+    (computed for those alone) best first and newer first among equals."""
     tsquery = _pg_tsquery(session, words)
     if tsquery is None:
         return []
     found = _pg_newest_matches(session, cast(literal(tsquery), TSQUERY), kept)
     found.sort(key=lambda row: (-row[2], -row[1].timestamp(), -row[0]))
-    return _records_in_order(session, [row[0] for row in found[:limit]])
+    return [(row[0], row[3]) for row in found]
 
 
 def _pg_newest_matches(
     session: Session, tsquery: ColumnElement[Any], kept: list[ColumnElement[bool]]
 ) -> list[Any]:
-    """(id, published_at, rank) of the newest ``SEARCH_WINDOW`` stories matching ``tsquery``
+    """(id, published_at, rank, cluster id) of the newest ``SEARCH_WINDOW`` stories matching
+    ``tsquery``
     (a constant, so it is not computed per row).
 
     Asked for every match, the GIN index decodes each word's whole posting list and reads every
@@ -302,10 +320,11 @@ def _pg_newest_matches(
 
 
 def _ranked(chosen: Subquery, tsquery: ColumnElement[Any]) -> Select[Any]:
-    """(id, published_at, rank) of the ``chosen`` stories: the rank is computed for them alone,
-    not for every match a range held before its newest were chosen."""
+    """(id, published_at, rank, cluster id) of the ``chosen`` stories: the rank is computed for
+    them alone, not for every match a range held before its newest were chosen."""
     rank = func.ts_rank_cd(_PG_VECTOR, tsquery)
-    return select(StoryRow.id, StoryRow.published_at, rank).join(chosen, chosen.c.id == StoryRow.id)
+    columns = (StoryRow.id, StoryRow.published_at, rank, StoryRow.cluster_id)
+    return select(*columns).join(chosen, chosen.c.id == StoryRow.id)
 
 
 def _next_span(found: int, searched: int, newest: int, span: int) -> int | None:

@@ -15,6 +15,8 @@ from storage import stories as story_store
 
 DEFAULT_COUNT = 5
 MAX_COUNT = 20
+# Entries in a /search answer: the best story of each of the best same-event clusters.
+SEARCH_ENTRIES = 10
 
 
 def _count_and_skip(args: list[str]) -> tuple[int, int]:
@@ -117,8 +119,8 @@ def search(context: Context) -> Reply:
         raise UsageError(context.t("search_usage"))
     app = context.app
     with app.sessions() as session:
-        found = search_stories(session, query, limit=MAX_COUNT * 2)
-        entries = story_entries(session, found)[:10]
+        found = search_stories(session, query, limit=SEARCH_ENTRIES, one_per_cluster=True)
+        entries = story_entries(session, found)
     if not entries:
         return Reply.text(context.t("search_empty", query=query))
     return Reply((Heading(context.t("search_heading", query=query)), *entries))

@@ -529,3 +529,40 @@ def test_each_search_reaches_as_far_back_as_the_matches_so_far_say(
     from storage.search import _next_span
 
     assert _next_span(found, searched, newest, span) == expected
+
+
+def test_one_story_per_cluster_when_asked(sessions: sessionmaker[Session]) -> None:
+    from storage import clusters as cluster_store
+    from storage.records import Placement
+
+    store(
+        sessions,
+        [
+            story("a", "Iran talks resume in Geneva", hours_ago=3),
+            story("b", "Iran and US resume talks", hours_ago=2),
+            story("c", "Iran earthquake", hours_ago=1),
+        ],
+    )
+    with sessions() as session:
+        ids = {s.guid_key: s.id for s in story_store.list_stories(session)}
+    with sessions.begin() as session:
+        cluster_store.store_placements(
+            session,
+            [
+                Placement(ids["a"], ids["a"], ids["a"], True),
+                Placement(ids["b"], ids["a"], ids["a"], False),
+            ],
+        )
+    ranked = keys(sessions, "iran talks")
+    assert sorted(ranked) == ["a", "b"]
+    assert keys(sessions, "iran talks", one_per_cluster=True) == ranked[:1]  # the better one
+    every = keys(sessions, "iran")
+    assert len(every) == 3
+    once = keys(sessions, "iran", one_per_cluster=True)
+    assert once == [key for key in every if key in ("c", _first_clustered(every))]
+    assert keys(sessions, "iran", one_per_cluster=True, limit=1) == every[:1]
+
+
+def _first_clustered(ranked: list[str]) -> str:
+    """The better ranked of the clustered stories a and b."""
+    return next(key for key in ranked if key in ("a", "b"))
