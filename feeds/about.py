@@ -92,7 +92,7 @@ def _about_tagger() -> Tagger:
 
 def judge_about_turkey(title: str, summary: str, language: str | None) -> Verdict:
     """Whether a story is about Turkey, with the alias that decided."""
-    matches = _about_tagger().tag(f"{title}. {summary}", language)
+    matches = _about_tagger().tag_story(title, summary, language)
     if not matches:
         return Verdict(False, "no mention of Turkey")
     return Verdict(True, matches[0].alias)

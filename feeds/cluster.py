@@ -29,19 +29,33 @@ clusters are stable: a decision is never revisited, and a restart reloads the wi
 
 The representative story of a cluster is the member most similar to the others (the sum of
 its similarities), i.e. the report that best covers what the outlets share.
+
+What is computed, and how often. Every batch changes the counts, and with them every word's
+weight, so each length and score is computed under the batch's weights, with the same
+arithmetic in the same order whatever is kept between computations: the decisions are exactly
+those of the rules above computed afresh (``tests/feeds/test_cluster_reference.py`` holds that
+plain version). Within a batch a word's weight and its square, a member's length and a
+cluster's length are computed once. Stories with the very same text (a wire report carried word
+for word, an item published again under a new link) share one bag of words, so its length and
+its similarity to a new member are computed once for all of them. A candidate cluster's full
+length, a pass over all its words, is computed only when the score could still matter: the
+words the story shares with the cluster give an upper bound (their part of the cluster's length
+is at most its length), and a cluster whose bound stays below the threshold or the best score
+so far cannot change the decision.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain, repeat
+from operator import add, mul
 
-from feeds.tag import cased_words, stem
+from feeds.folding import cased_words, stem, story_words
 from feeds.word_frequency import story_shares
 from storage.records import ClusterCandidate, Placement
 
@@ -65,6 +79,9 @@ class ClusterSettings:
 
 
 Terms = dict[str, float]
+# Sums of a few hundred positive floats are exact to far better than a part in 10⁹: an upper
+# bound multiplied by this stays one whatever the rounding.
+_ROUNDING_SLACK = 1.0 + 1e-9
 
 
 def _undot(match: re.Match[str]) -> str:
@@ -82,19 +99,77 @@ def _has_dotted(text: str) -> bool:
     return False
 
 
+class _TermTable(dict[str, str | None]):
+    """Word as written (``cased_words``) → the term it counts as in one language, None for a
+    word left out (a single lower-case letter). Filled on first use: news repeats its words."""
+
+    __slots__ = ("_language",)
+    _LIMIT = 65536  # words kept; past it the table starts again
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self._language = language
+
+    def __missing__(self, word: str) -> str | None:
+        if len(self) >= self._LIMIT:
+            self.clear()
+        term = self[word] = (
+            None
+            if len(word) < 2 and not (word.isdigit() or word.isupper())
+            else stem(word.lower(), self._language)
+        )
+        return term
+
+
+_TERMS = {"en": _TermTable("en"), "tr": _TermTable("tr")}
+
+
+def _around(moment: datetime, window: timedelta) -> tuple[datetime, datetime]:
+    """The first and last moments within ``window`` of ``moment`` (``abs(t - moment) <=
+    window``), clamped to the representable range."""
+    try:
+        early = moment - window
+    except OverflowError:
+        early = datetime.min.replace(tzinfo=moment.tzinfo)
+    try:
+        late = moment + window
+    except OverflowError:
+        late = datetime.max.replace(tzinfo=moment.tzinfo)
+    return early, late
+
+
 def story_terms(title: str, summary: str, language: str | None) -> Terms:
     """The weighted bag of stemmed words of a story's title and summary."""
-    lang = "tr" if language == "tr" else "en"
+    table = _TERMS["tr" if language == "tr" else "en"]
+    read = story_words(title, summary)
     terms: Terms = {}
-    for text, weight in ((title, TITLE_WEIGHT), (summary, 1.0)):
-        if _has_dotted(text):
-            text = _DOTTED.sub(_undot, text)
-        for word in cased_words(text):
-            if len(word) < 2 and not (word.isdigit() or word.isupper()):
-                continue
-            term = stem(word.lower(), lang)
-            terms[term] = terms.get(term, 0.0) + weight
+    get = terms.get
+    for text, words, weight in ((title, read.title, TITLE_WEIGHT), (summary, read.summary, 1.0)):
+        # Dotted abbreviations are joined for clustering only (the tagger reads U.S. as U S).
+        cased = cased_words(_DOTTED.sub(_undot, text)) if _has_dotted(text) else words.cased
+        for word in cased:
+            term = table[word]
+            if term is not None:
+                terms[term] = get(term, 0.0) + weight
     return terms
+
+
+BagKey = tuple[str, str, str]  # title, summary, language ("tr" or "en")
+
+
+@dataclass(slots=True, eq=False)
+class _Bag:
+    """A text's bag of words, shared by the window's stories with that very title, summary and
+    language (a wire report several outlets carry word for word, an item published again under
+    a new link): its length and its similarities are computed once for all of them."""
+
+    key: BagKey
+    terms: Terms
+    length: float  # before weighting: each member counts once in a centroid
+    shares: tuple[float, ...]  # each word's count divided by the length, in ``terms`` order
+    members: int = 0  # window stories with this text
+    norm: float = 0.0  # the weighted bag's length
+    norm_version: int = -1  # the weights' version ``norm`` was computed with (-1: stale)
 
 
 @dataclass(slots=True)
@@ -102,12 +177,11 @@ class _Member:
     story_id: int
     feed_id: int
     published_at: datetime
-    terms: Terms
+    bag: _Bag
     cluster_id: int
-    length: float  # the bag's length before weighting: each member counts once in a centroid
+    terms: Terms  # the bag's
+    length: float  # the bag's
     centrality: float = 0.0
-    norm: float = 0.0  # the weighted bag's length
-    norm_version: int = -1  # the weights' version ``norm`` was computed with (-1: stale)
 
 
 @dataclass(slots=True)
@@ -119,12 +193,29 @@ class _Cluster:
     feeds: Counter[int] = field(default_factory=Counter)
     norm: float = 0.0
     norm_version: int = -1  # the weights' version ``norm`` was computed with (-1: stale)
+    # The earliest and latest publication times of the members (set by the first member).
+    first: datetime = datetime.max
+    last: datetime = datetime.min
+
+    def has_member_between(self, early: datetime, late: datetime) -> bool:
+        """Whether a member was published from ``early`` to ``late`` (inclusive)."""
+        if self.last < early or self.first > late:
+            return False
+        if early <= self.first or self.last <= late:  # ``first`` or ``last`` is in the range
+            return True
+        # Newest first: stories arrive roughly in publication order, so the search ends soon.
+        return any(early <= m.published_at <= late for m in reversed(self.members))
+
+    def recompute_span(self) -> None:
+        times = [member.published_at for member in self.members]
+        self.first, self.last = min(times), max(times)
 
 
 class _Users(dict[str, float]):
     """Word → how many stories count as using it: the window's stories that do (its document
     frequency), the background's expected share of its pseudo-stories, and a half. Computed on
-    first use; ``ClusterIndex`` drops a word's entry whenever its document frequency changes."""
+    first use; ``ClusterIndex`` refreshes (or drops) a word's entry whenever its document
+    frequency changes."""
 
     __slots__ = ("_background", "_df", "_prior")
 
@@ -140,18 +231,27 @@ class _Users(dict[str, float]):
         )
         return users
 
+    def refresh(self, terms: Iterable[str]) -> None:
+        """Compute the given words' entries again, all at once (the same values as
+        ``__missing__``, for less work per word)."""
+        words = list(terms)
+        counts = map(self._df.get, words, repeat(0))
+        background = map(mul, repeat(self._prior), map(self._background.get, words, repeat(0.0)))
+        self.update(zip(words, map(add, map(add, counts, background), repeat(0.5)), strict=True))
+
 
 class _Weights(dict[str, float]):
     """Word → inverse document frequency for one state of the window's counts, each computed
     on first use. Replaced as a whole whenever the counts change (``ClusterIndex._version``):
     the number of stories counted changes every word's weight."""
 
-    __slots__ = ("_stories", "_users")
+    __slots__ = ("_stories", "_users", "squares")
 
     def __init__(self, seen: int, prior: float, users: _Users) -> None:
         super().__init__()
         self._stories = seen + prior + 1.0
         self._users = users
+        self.squares = _Squares(self)
 
     def __missing__(self, term: str) -> float:
         idf = self[term] = math.log(self._stories / self._users[term])
@@ -164,6 +264,30 @@ class _Weights(dict[str, float]):
         if missing:
             divide, users = self._stories.__truediv__, self._users.__getitem__
             self.update(zip(missing, map(math.log, map(divide, map(users, missing))), strict=True))
+
+
+class _Squares(dict[str, float]):
+    """Word → its weight squared (``weight ** 2``, the same value), for the same state of the
+    counts as its ``_Weights``: a word's square is used by every score and pair it is in."""
+
+    __slots__ = ("_weights",)
+
+    def __init__(self, weights: _Weights) -> None:
+        super().__init__()
+        self._weights = weights
+
+    def __missing__(self, term: str) -> float:
+        square = self[term] = self._weights[term] ** 2
+        return square
+
+    def fill(self, terms: Iterable[str]) -> None:
+        """Compute the squares of the given words not squared yet, all at once."""
+        missing = [term for term in terms if term not in self]
+        if missing:
+            weights = self._weights
+            weights.fill(missing)
+            squares = map(pow, map(weights.__getitem__, missing), repeat(2))
+            self.update(zip(missing, squares, strict=True))
 
 
 class ClusterIndex:
@@ -179,8 +303,9 @@ class ClusterIndex:
         self._background = story_shares() if background is None else background
         self._members: dict[int, _Member] = {}
         self._by_time: deque[_Member] = deque()  # in order of arrival
-        # word → {id of a cluster using it: the word's weight in the cluster's centroid}
-        self._postings: dict[str, dict[int, float]] = {}
+        # word → {id of a cluster using it: the cluster's centroid, where the word's weight
+        # in the cluster is}, in the order the clusters took the word up
+        self._postings: dict[str, dict[int, dict[str, float]]] = {}
         self._df: Counter[str] = Counter()  # word → window stories using it
         self._seen = 0  # window stories counted
         self._version = 0  # changes whenever the counts do
@@ -189,6 +314,7 @@ class ClusterIndex:
         self._weights = _Weights(0, settings.background_weight, self._users)
         self._weights_version = -1
         self._clusters: dict[int, _Cluster] = {}
+        self._bags: dict[BagKey, _Bag] = {}  # the window's texts
         self.newest: datetime | None = None
         self.max_story_id = 0
 
@@ -216,14 +342,15 @@ class ClusterIndex:
     def _member_norm(self, member: _Member) -> float:
         """The length of a member's weighted bag, kept until the counts change (a member's
         words never do)."""
-        if member.norm_version != self._version:
+        bag = member.bag
+        if bag.norm_version != self._version:
             idf = self._idf()
-            idf.fill(member.terms)
-            member.norm = (
-                math.sqrt(sum([(count * idf[t]) ** 2 for t, count in member.terms.items()])) or 1.0
+            idf.fill(bag.terms)
+            bag.norm = (
+                math.sqrt(sum([(count * idf[t]) ** 2 for t, count in bag.terms.items()])) or 1.0
             )
-            member.norm_version = self._version
-        return member.norm
+            bag.norm_version = self._version
+        return bag.norm
 
     def _centroid_norm(self, cluster: _Cluster) -> float:
         """The length of a cluster's weighted centroid, kept until the counts or the cluster's
@@ -239,30 +366,40 @@ class ClusterIndex:
 
     # --- window ----------------------------------------------------------------------------
 
-    def _count(self, terms: Iterable[str]) -> None:
-        """Count one story: each of its distinct words once."""
-        distinct = set(terms)
-        self._df.update(distinct)
-        users = self._users
-        for term in distinct:
-            users.pop(term, None)
-        self._seen += 1
-        self._version += 1
+    def _count(self, bags: Sequence[_Bag]) -> None:
+        """Count a batch of stories: each of a story's distinct words (its bag's keys) once."""
+        df = self._df
+        for bag in bags:
+            df.update(bag.terms.keys())
+            self._seen += 1
+            self._version += 1
+        self._users.refresh(dict.fromkeys(chain.from_iterable(bag.terms for bag in bags)))
 
     def _add(self, member: _Member) -> _Cluster:
         self._members[member.story_id] = member
+        member.bag.members += 1
         self._by_time.append(member)
         cluster = self._clusters.setdefault(member.cluster_id, _Cluster())
         cluster.members.append(member)
         cluster.feeds[member.feed_id] += 1
+        if cluster.members[0] is member:
+            cluster.first = cluster.last = member.published_at
+        elif member.published_at < cluster.first:
+            cluster.first = member.published_at
+        elif member.published_at > cluster.last:
+            cluster.last = member.published_at
         centroid, postings, cluster_id = cluster.centroid, self._postings, member.cluster_id
-        for term, count in member.terms.items():
-            weight = centroid[term] = centroid.get(term, 0.0) + count / member.length
+        for term, share in zip(member.terms, member.bag.shares, strict=True):
+            weight = centroid.get(term)
+            if weight is not None:
+                centroid[term] = weight + share
+                continue
+            centroid[term] = share  # the same as 0.0 + share
             posting = postings.get(term)
             if posting is None:
-                postings[term] = {cluster_id: weight}
+                postings[term] = {cluster_id: centroid}
             else:
-                posting[cluster_id] = weight
+                posting[cluster_id] = centroid
         cluster.norm_version = -1
         self.max_story_id = max(self.max_story_id, member.story_id)
         if self.newest is None or member.published_at > self.newest:
@@ -285,6 +422,10 @@ class ClusterIndex:
 
     def _drop(self, member: _Member) -> None:
         del self._members[member.story_id]
+        bag = member.bag
+        bag.members -= 1
+        if not bag.members:
+            del self._bags[bag.key]
         self._df.subtract(member.terms.keys())
         users = self._users
         for term in member.terms:
@@ -296,22 +437,25 @@ class ClusterIndex:
         cluster.members.remove(member)
         cluster.feeds[member.feed_id] -= 1
         cluster.norm_version = -1
-        centroid, postings = cluster.centroid, self._postings
-        for term, count in member.terms.items():
+        centroid, postings, df = cluster.centroid, self._postings, self._df
+        for term, share in zip(member.terms, bag.shares, strict=True):
             # Each member adds at least 1/length (about 0.01) to a word it uses: a weight this
             # small is what float rounding leaves once the last member using the word is gone.
-            weight = centroid[term] - count / member.length
-            posting = postings[term]
+            weight = centroid[term] - share
             if weight > 1e-9 and cluster.members:
-                centroid[term] = posting[cluster_id] = weight
+                centroid[term] = weight
             else:
-                del centroid[term], posting[cluster_id]
+                del centroid[term]
+                posting = postings[term]
+                del posting[cluster_id]
                 if not posting:
                     del postings[term]
-            if self._df[term] <= 0:
-                del self._df[term]
+            if df[term] <= 0:
+                del df[term]
         if not cluster.members:
             del self._clusters[cluster_id]
+        elif member.published_at in (cluster.first, cluster.last):
+            cluster.recompute_span()
 
     # --- loading and assigning -------------------------------------------------------------
 
@@ -322,9 +466,8 @@ class ClusterIndex:
             (s for s in stories if s.cluster_id is not None and s.story_id not in self),
             key=lambda s: (s.published_at, s.story_id),
         )
-        bags = [story_terms(s.title, s.summary, s.language) for s in batch]
-        for bag in bags:
-            self._count(bag)
+        bags = [self._bag(s) for s in batch]
+        self._count(bags)
         touched: set[int] = set()
         for story, bag in zip(batch, bags, strict=True):
             assert story.cluster_id is not None
@@ -338,19 +481,29 @@ class ClusterIndex:
         """Cluster new stories, in publication order. Every word of the batch is counted first,
         so the first stories of a batch are weighed like the last."""
         batch = sorted(stories, key=lambda s: (s.published_at, s.story_id))
-        bags = [story_terms(s.title, s.summary, s.language) for s in batch]
-        for bag in bags:
-            self._count(bag)
+        bags = [self._bag(s) for s in batch]
+        self._count(bags)
         assignments: list[Placement] = []
         for story, bag in zip(batch, bags, strict=True):
             assignments.append(self._assign_one(story, bag))
         self.evict()
         return assignments
 
+    def _bag(self, story: ClusterCandidate) -> _Bag:
+        """The bag of a story's text: the window's, if a story with the same text is in it."""
+        key = (story.title, story.summary, "tr" if story.language == "tr" else "en")
+        bag = self._bags.get(key)
+        if bag is None:
+            terms = story_terms(story.title, story.summary, story.language)
+            length = math.sqrt(sum(count * count for count in terms.values())) or 1.0
+            shares = tuple([count / length for count in terms.values()])
+            bag = self._bags[key] = _Bag(key, terms, length, shares)
+        return bag
+
     @staticmethod
-    def _member(story: ClusterCandidate, bag: Terms, cluster_id: int) -> _Member:
-        length = math.sqrt(sum(count * count for count in bag.values())) or 1.0
-        return _Member(story.story_id, story.feed_id, story.published_at, bag, cluster_id, length)
+    def _member(story: ClusterCandidate, bag: _Bag, cluster_id: int) -> _Member:
+        published, terms, length = story.published_at, bag.terms, bag.length
+        return _Member(story.story_id, story.feed_id, published, bag, cluster_id, terms, length)
 
     def _candidates(self, story: ClusterCandidate, weighted: Terms) -> list[int]:
         """The clusters most likely to report the same event: those sharing the story's most
@@ -360,55 +513,70 @@ class ClusterIndex:
         settings = self.settings
         postings = self._postings
         shared = [term for term in weighted if term in postings]
-        keys = heapq.nlargest(settings.key_terms, shared, key=weighted.__getitem__)
+        # ``sorted(…, reverse=True)[:n]`` is what ``heapq.nlargest(n, …)`` promises to equal
+        # (ties in input order); sorting a few dozen items in C is quicker.
+        keys = sorted(shared, key=weighted.__getitem__, reverse=True)[: settings.key_terms]
         rough: dict[int, float] = {}
+        get = rough.get
         for term in keys:
             weight = weighted[term]
-            for cluster_id, share in postings[term].items():
-                rough[cluster_id] = rough.get(cluster_id, 0.0) + weight * share
-        window = settings.window
-        published = story.published_at
+            for cluster_id, centroid in postings[term].items():
+                rough[cluster_id] = get(cluster_id, 0.0) + weight * centroid[term]
+        best = sorted(rough, key=rough.__getitem__, reverse=True)[: settings.candidates]
         clusters = self._clusters
-        return [
-            cluster_id
-            for cluster_id in heapq.nlargest(settings.candidates, rough, key=rough.__getitem__)
-            # Newest first: stories arrive roughly in publication order, so the search ends soon.
-            if any(
-                abs(m.published_at - published) <= window
-                for m in reversed(clusters[cluster_id].members)
-            )
-        ]
+        early, late = _around(story.published_at, settings.window)
+        return [c for c in best if clusters[c].has_member_between(early, late)]
 
     def _score(
-        self, story: ClusterCandidate, weighted: Terms, norm: float, cluster: _Cluster
-    ) -> float:
+        self, story: ClusterCandidate, weighted: Terms, norm: float, cluster: _Cluster, best: float
+    ) -> float | None:
         """Cosine similarity of the story and the cluster's centroid, less the same-feed penalty
-        when the cluster holds only the story's own feed's reports."""
-        centroid = cluster.centroid
-        dot = sum([w * centroid[t] for t, w in weighted.items() if t in centroid])
-        score = dot / (norm * self._centroid_norm(cluster))
-        if cluster.feeds.get(story.feed_id, 0) == len(cluster.members):
-            score -= self.settings.same_feed_penalty
-        return score
+        when the cluster holds only the story's own feed's reports; None when the score cannot
+        matter: below the threshold, or not above ``best`` (the best score so far, at least 0).
 
-    def _assign_one(self, story: ClusterCandidate, bag: Terms) -> Placement:
-        idf = self._idf()
-        idf.fill(bag)
-        weighted = {term: count * idf[term] ** 2 for term, count in bag.items()}
-        norm = math.sqrt(sum([weighted[term] * count for term, count in bag.items()])) or 1.0
+        The centroid's length under the current weights costs a pass over all its words, so
+        it is computed only when the words the story shares with the centroid leave the
+        score in play: the length is at least that of their part of the centroid."""
+        centroid = cluster.centroid
+        shared = [term for term in weighted if term in centroid]
+        if not shared:
+            return None  # a score of 0 or less: never above ``best``
+        dot = sum([weighted[term] * centroid[term] for term in shared])
+        penalty = 0.0
+        if cluster.feeds.get(story.feed_id, 0) == len(cluster.members):
+            penalty = self.settings.same_feed_penalty
+        if cluster.norm_version != self._version:
+            idf = self._idf()
+            part = math.sqrt(sum([(centroid[term] * idf[term]) ** 2 for term in shared]))
+            bound = dot / (norm * part) * _ROUNDING_SLACK - penalty
+            if bound < self.settings.threshold or bound <= best:
+                return None
+        return dot / (norm * self._centroid_norm(cluster)) - penalty
+
+    def _assign_one(self, story: ClusterCandidate, bag: _Bag) -> Placement:
+        terms = bag.terms
+        squares = self._idf().squares
+        squares.fill(terms)
+        # count × weight², and the length from count × (count × weight²), as always computed
+        products = map(mul, terms.values(), map(squares.__getitem__, terms))
+        weighted = dict(zip(terms, products, strict=True))
+        norm = math.sqrt(sum(map(mul, weighted.values(), terms.values()))) or 1.0
         best_id, best_score = None, 0.0
         clusters = self._clusters
         for cluster_id in self._candidates(story, weighted):
-            score = self._score(story, weighted, norm, clusters[cluster_id])
-            if score > best_score:
+            score = self._score(story, weighted, norm, clusters[cluster_id], best_score)
+            if score is not None and score > best_score:
                 best_id, best_score = cluster_id, score
         started = best_id is None or best_score < self.settings.threshold
         cluster_id = story.story_id if started or best_id is None else best_id
         member = self._member(story, bag, cluster_id)
         cluster = self._add(member)
+        similarities: dict[_Bag, float] = {}  # by the other member's bag: the same for a text
         for other in cluster.members:
             if other is not member:
-                sim = self._pair_similarity(member, other, norm)
+                sim = similarities.get(other.bag)
+                if sim is None:
+                    sim = similarities[other.bag] = self._pair_similarity(member, other, norm)
                 other.centrality += sim
                 member.centrality += sim
         cluster.representative = max(cluster.members, key=lambda m: (m.centrality, -m.story_id))
@@ -432,8 +600,8 @@ class ClusterIndex:
     def _pair_similarity(self, a: _Member, b: _Member, a_norm: float) -> float:
         """Cosine similarity of two members (``a_norm``: the length of ``a``'s weighted bag)."""
         small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
-        idf = self._idf()
-        dot = sum([c * large[t] * idf[t] ** 2 for t, c in small.items() if t in large])
+        squares = self._idf().squares
+        dot = sum([c * large[t] * squares[t] for t, c in small.items() if t in large])
         return dot / (a_norm * self._member_norm(b)) if dot else 0.0
 
     def representative_of(self, cluster_id: int) -> int | None:

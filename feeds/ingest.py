@@ -37,7 +37,7 @@ from feeds.tag import Tagger, tag_stories
 from storage import clusters as cluster_store
 from storage import feeds as feed_store
 from storage import stories as story_store
-from storage.records import FeedRecord, UpsertCounts
+from storage.records import ClusterCandidate, FeedRecord, UpsertCounts
 
 log = logging.getLogger("haberci.ingest")
 T = TypeVar("T")
@@ -285,14 +285,21 @@ class Ingest:
 
     def _annotate(self, stories: list[Story], general: bool) -> list[Story]:
         """Topics from title and summary and, for a general feed, the about-Turkey verdict."""
-        if self.tagger is not None:
-            stories = tag_stories(stories, self.tagger)
-        if general:
-            stories = [
-                replace(s, about_turkey=judge_about_turkey(s.title, s.summary, s.language).about)
-                for s in stories
-            ]
-        return stories
+        tagger = self.tagger
+        if tagger is None:
+            if not general:
+                return stories
+            return [replace(s, about_turkey=_about(s)) for s in stories]
+        if not general:
+            return tag_stories(stories, tagger)
+        return [
+            replace(
+                s,
+                topics=tuple(tagger.tag_story(s.title, s.summary, s.language)),
+                about_turkey=_about(s),
+            )
+            for s in stories
+        ]
 
     def store_parsed(
         self,
@@ -305,9 +312,9 @@ class Ingest:
         """Store a parsed body's stories and the feed's new validators in one transaction, then
         place the new stories in clusters."""
         with self.sessions.begin() as session:
-            counts = self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
-        self.place_in_clusters(counts.new_ids, now)
-        return counts
+            stored = self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
+        self._place_stored(feed.id, stored.inserted, now)
+        return stored.counts
 
     def _store_parsed_in(
         self,
@@ -317,9 +324,9 @@ class Ingest:
         now: datetime,
         next_at: datetime,
         fetched: FetchResult,
-    ) -> UpsertCounts:
+    ) -> story_store.StoredEntries[Story]:
         backlog_before = feed.added_at - self.settings.backlog_age
-        counts = story_store.upsert_stories(session, feed.id, parsed.stories, now, backlog_before)
+        stored = story_store.store_entries(session, feed.id, parsed.stories, now, backlog_before)
         feed_store.record_success(
             session,
             feed.id,
@@ -335,18 +342,46 @@ class Ingest:
                 warning=parsed.warning,
             ),
         )
-        return counts
+        return stored
+
+    def _place_stored(
+        self, feed_id: int, inserted: Sequence[tuple[int, Story]], now: datetime
+    ) -> None:
+        """Place stories just stored, as stored (no need to read them back)."""
+        stories = [
+            ClusterCandidate(
+                story_id, feed_id, s.published_at, s.title, s.summary, s.language, None
+            )
+            for story_id, s in inserted
+        ]
+        self._place(len(stories), lambda _session: stories, now)
 
     def place_in_clusters(self, story_ids: Sequence[int], now: datetime) -> None:
+        """Put stored stories (by id, not placed yet) into same-event clusters."""
+        ids = list(story_ids)
+        self._place(len(ids), lambda session: cluster_store.candidates(session, ids), now)
+
+    def _place(
+        self,
+        count: int,
+        new_stories: Callable[[Session], Sequence[ClusterCandidate]],
+        now: datetime,
+    ) -> None:
         """Put newly stored stories into same-event clusters, in a transaction of its own.
 
         One batch at a time, committed before the next begins, so that concurrent stores
-        never race on a cluster. The window lives in memory: restored from the database on
-        first use, topped up with what other processes stored since, and dropped (to be
-        reloaded) if a batch fails. A failure leaves the stories stored, without a cluster
+        never race on a cluster. The window lives in memory and is not read again for each
+        batch: it is restored from the database on first use (so a restart goes on with the
+        stored window), and each batch first tops it up with the clustered stories whose id is
+        above the highest it holds, one read of a primary-key range that is empty unless
+        another process sharing the database placed stories meanwhile. Stories are numbered
+        when stored and placed just after, so a story another process stored before this
+        process's newest one but placed only after this process's last top-up reaches this
+        window only at its next restart. The index is dropped (and restored for the next
+        batch) if a batch fails. A failure leaves the stories stored, without a cluster
         (``haberci retag`` places them), and is logged, never raised into the poll."""
         settings = self.settings.clusters
-        if settings is None or not story_ids:
+        if settings is None or not count:
             return
         with self._cluster_lock:
             index, self._clusters = self._clusters or ClusterIndex(settings), None
@@ -354,10 +389,10 @@ class Ingest:
                 with self.sessions.begin() as session:
                     horizon = min(now, index.newest or now) - settings.window
                     index.load(cluster_store.clustered_since(session, horizon, index.max_story_id))
-                    placements = index.assign(cluster_store.candidates(session, story_ids))
+                    placements = index.assign(new_stories(session))
                     cluster_store.store_placements(session, placements)
             except Exception:
-                log.exception("clustering %d new stories failed", len(story_ids))
+                log.exception("clustering %d new stories failed", count)
                 return
             self._clusters = index
 
@@ -404,12 +439,17 @@ class Ingest:
         next_at = next_poll_after_success(now, new.poll_interval_min, self.settings.poll, self.rng)
         with self.sessions.begin() as session:
             feed = feed_store.add_feed(session, new, now)
-            counts = self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
+            entries = self._store_parsed_in(session, feed, parsed, now, next_at, fetched)
             session.expire_all()  # the row was updated in SQL; read it back fresh
             stored = feed_store.get_feed(session, feed.id)
         assert stored is not None
-        self.place_in_clusters(counts.new_ids, now)
-        return stored, counts
+        self._place_stored(feed.id, entries.inserted, now)
+        return stored, entries.counts
+
+
+def _about(story: Story) -> bool:
+    """The general-feed filter's verdict on a story."""
+    return judge_about_turkey(story.title, story.summary, story.language).about
 
 
 def summarise_outcomes(outcomes: Sequence[PollOutcome]) -> dict[str, int]:

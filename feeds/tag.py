@@ -34,50 +34,17 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
-import snowballstemmer
-
+from feeds.folding import TextWords, story_words
+from feeds.folding import cased_words as cased_words
+from feeds.folding import stem as stem
+from feeds.folding import words as words
 from feeds.models import Story, TagMatch
 from feeds.taxonomy import Taxonomy
 
-_ASCII = str.maketrans(
-    {
-        "ı": "i",
-        "ş": "s",
-        "ğ": "g",
-        "ç": "c",
-        "ö": "o",
-        "ü": "u",
-        "â": "a",
-        "î": "i",
-        "û": "u",
-        "é": "e",
-        "è": "e",
-        "ë": "e",
-        "á": "a",
-        "à": "a",
-        "ä": "a",
-        "ó": "o",
-        "í": "i",
-        "ñ": "n",
-        "’": "'",
-        "‘": "'",
-        "`": "'",
-        "´": "'",
-    }
-)
-_ASCII_CASED = str.maketrans(
-    {"İ": "I", "Ş": "S", "Ğ": "G", "Ç": "C", "Ö": "O", "Ü": "U", "Â": "A", "Î": "I", "Û": "U"}
-)
-_FOLD_KEEPING_CASE = {**_ASCII_CASED, **_ASCII}
-_HAS_DIGIT = re.compile(r"\d")
-_CODE = re.compile(r"\b([A-Za-z]{1,3})[\s-]?(\d{1,4})\b")
-_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 _SHORT = 3
 _PREFIX = 4
 _CACHED_WORDS = 8192  # text words whose starting phrases are remembered, per index and language
@@ -107,35 +74,6 @@ def _turkish_suffixes() -> frozenset[str]:
 
 TURKISH_SUFFIXES = _turkish_suffixes()
 ENGLISH_SUFFIXES = frozenset({"s", "es", "ed", "d", "ing", "n", "an", "ans", "ian", "ians"})
-
-
-def cased_words(text: str) -> list[str]:
-    """A text's words folded to ASCII letters but keeping their case (İ → I, ş → s), codes
-    joined (S-400 → S400) and apostrophe suffixes dropped (NATO'nun → NATO). Lower-casing
-    them gives what Turkish case folding and ASCII folding give: ı, I, i and İ all become i."""
-    folded = text.translate(_FOLD_KEEPING_CASE)
-    if _HAS_DIGIT.search(folded):
-        folded = _CODE.sub(_join_code, folded)
-    return [word.split("'", 1)[0] if "'" in word else word for word in _WORD.findall(folded)]
-
-
-def _join_code(match: re.Match[str]) -> str:
-    return match.group(1) + match.group(2)
-
-
-def words(text: str) -> list[str]:
-    """Normalised words of a text: folded, codes joined, apostrophe suffixes dropped."""
-    return [word.lower() for word in cased_words(text)]
-
-
-@lru_cache(maxsize=8)
-def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("turkish" if language == "tr" else "english")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str, language: str) -> str:
-    return str(_stemmer(language).stemWord(word))
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,19 +183,25 @@ class _PhraseIndex:
             )
 
     def find(
-        self, tokens: list[str], raw: list[str], language: str
+        self, tokens: Sequence[str], raw: Sequence[str], language: str
     ) -> list[tuple[_Phrase, int, int]]:
         """Every (phrase, start, end) occurrence in ``tokens``, in text order."""
         cache = self._first_words[language == "tr"]
+        # Most words start no phrase: look them all up at once, then visit only the others.
+        starts: list[tuple[_Phrase, ...] | None] = list(map(cache.get, raw))
+        if None in starts:
+            for start, starting in enumerate(starts):
+                if starting is None:
+                    cased = raw[start]
+                    starting = self._starting_with(tokens[start], cased, language)
+                    if len(cache) >= _CACHED_WORDS:
+                        cache.clear()
+                    cache[cased] = starts[start] = starting
         found: list[tuple[_Phrase, int, int]] = []
         count = len(tokens)
-        for start, cased in enumerate(raw):
-            starting = cache.get(cased)
-            if starting is None:
-                starting = self._starting_with(tokens[start], cased, language)
-                if len(cache) >= _CACHED_WORDS:
-                    cache.clear()
-                cache[cased] = starting
+        for start in itertools.compress(range(count), starts):
+            starting = starts[start]
+            assert starting is not None
             for phrase in starting:
                 end = start + len(phrase.words)
                 if end == start + 1 or (
@@ -329,9 +273,17 @@ class Tagger:
 
     def tag(self, text: str, language: str | None) -> list[TagMatch]:
         """Topics of ``text`` (a title and summary), each once, in taxonomy order."""
+        return self.tag_words(TextWords.of(text), language)
+
+    def tag_story(self, title: str, summary: str, language: str | None) -> list[TagMatch]:
+        """Topics of a story: ``tag(f"{title}. {summary}", language)``, reading the story's
+        words once for every reader of the story (``feeds.folding.story_words``)."""
+        return self.tag_words(story_words(title, summary).text, language)
+
+    def tag_words(self, text: TextWords, language: str | None) -> list[TagMatch]:
+        """Topics of a text already read into words (``TextWords.of(text)``)."""
         language = "tr" if language == "tr" else "en"
-        raw = cased_words(text)
-        tokens = [word.lower() for word in raw]
+        raw, tokens = text.cased, text.lower
         matches = self._aliases.find(tokens, raw, language)
         if not matches:
             return []
@@ -403,6 +355,6 @@ def _ancestors(taxonomy: Taxonomy, slug: str) -> tuple[str, ...]:
 def tag_stories(stories: Iterable[Story], tagger: Tagger) -> list[Story]:
     """The stories with their topics from title and summary."""
     return [
-        replace(story, topics=tuple(tagger.tag(f"{story.title}. {story.summary}", story.language)))
+        replace(story, topics=tuple(tagger.tag_story(story.title, story.summary, story.language)))
         for story in stories
     ]

@@ -11,7 +11,7 @@ The table is derived from the English and Turkish frequency lists of wordfreq 3.
 Speer; data under CC BY-SA 4.0, see the file's header), not from any feed text, so it cannot
 leak the labelled evaluation set into the weights. ``python -m feeds.word_frequency`` rebuilds
 it (wordfreq must be installed; it is not a dependency of haberci). Rebuild it whenever the
-word folding or stemming in ``feeds.tag`` changes, since its keys are stems.
+word folding or stemming in ``feeds.folding`` changes, since its keys are stems.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from feeds.tag import cased_words, stem
+from feeds.folding import cased_words, stem
 
 TABLE = Path(__file__).with_name("word_frequency.toml")
 LANGUAGES = ("en", "tr")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, delete, func, select, update
+from sqlalchemy import Insert, Integer, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,54 @@ _CANDIDATE_COLUMNS = (
     StoryRow.language,
     StoryRow.cluster_id,
 )
+_S = STORIES.c
+
+# The statements of a clustering batch, built once: building a statement and finding its
+# compiled form again costs SQLAlchemy more than running it, and every poll that stores new
+# stories runs these.
+_WINDOW = (
+    select(*_CANDIDATE_COLUMNS)
+    .where(StoryRow.published_at >= bindparam("since"), StoryRow.cluster_id.is_not(None))
+    .order_by(StoryRow.published_at, StoryRow.id)
+)
+_STORED_SINCE = (
+    select(*_CANDIDATE_COLUMNS)
+    .where(
+        StoryRow.published_at >= bindparam("since"),
+        StoryRow.id > bindparam("after_id"),
+        StoryRow.cluster_id.is_not(None),
+    )
+    .order_by(StoryRow.id)
+)
+_CANDIDATES = select(*_CANDIDATE_COLUMNS).where(
+    StoryRow.id.in_(bindparam("story_ids", expanding=True))
+)
+_SET_CLUSTER = (
+    update(STORIES).where(_S.id == bindparam("story")).values(cluster_id=bindparam("cluster"))
+)
+_CLUSTER_STATS = (
+    select(
+        _S.cluster_id,
+        func.count(),
+        func.count(func.distinct(_S.feed_id)),
+        func.min(_S.published_at),
+        func.max(_S.published_at),
+        func.min(_S.id),
+    )
+    .where(_S.cluster_id.in_(bindparam("cluster_ids", expanding=True)))
+    .group_by(_S.cluster_id)
+)
+_DELETE_CLUSTERS = delete(CLUSTERS).where(
+    CLUSTERS.c.id.in_(bindparam("cluster_ids", expanding=True))
+)
+_STORED_REPRESENTATIVES = (
+    select(CLUSTERS.c.id, CLUSTERS.c.representative_id)
+    .join(STORIES, _S.id == CLUSTERS.c.representative_id)
+    .where(
+        CLUSTERS.c.id.in_(bindparam("cluster_ids", expanding=True)),
+        _S.cluster_id == CLUSTERS.c.id,
+    )
+)
 
 
 def clustered_since(session: Session, since: datetime, after_id: int = 0) -> list[ClusterCandidate]:
@@ -32,16 +81,13 @@ def clustered_since(session: Session, since: datetime, after_id: int = 0) -> lis
     publication time. The cost follows the window, not the table: the first read goes through
     the published-at index, a top-up through the primary key from ``after_id`` on (ordering
     by id is what steers SQLite to it), so it reads only the stories stored since."""
-    query = select(*_CANDIDATE_COLUMNS).where(
-        StoryRow.published_at >= since,
-        StoryRow.id > after_id,
-        StoryRow.cluster_id.is_not(None),
-    )
     connection = session.connection()  # Core rows: no ORM work per row
     if after_id <= 0:
-        query = query.order_by(StoryRow.published_at, StoryRow.id)
-        return [ClusterCandidate(*row) for row in connection.execute(query)]
-    found = [ClusterCandidate(*row) for row in connection.execute(query.order_by(StoryRow.id))]
+        return [ClusterCandidate(*row) for row in connection.execute(_WINDOW, {"since": since})]
+    found = [
+        ClusterCandidate(*row)
+        for row in connection.execute(_STORED_SINCE, {"since": since, "after_id": after_id})
+    ]
     found.sort(key=lambda story: story.published_at)  # stable: by id within one time
     return found
 
@@ -51,8 +97,8 @@ def candidates(session: Session, story_ids: Sequence[int]) -> list[ClusterCandid
     found: list[ClusterCandidate] = []
     connection = session.connection()
     for chunk in _chunks(story_ids):
-        query = select(*_CANDIDATE_COLUMNS).where(StoryRow.id.in_(chunk))
-        found.extend(ClusterCandidate(*row) for row in connection.execute(query))
+        rows = connection.execute(_CANDIDATES, {"story_ids": list(chunk)})
+        found.extend(ClusterCandidate(*row) for row in rows)
     return found
 
 
@@ -72,20 +118,25 @@ def unclustered(
 
 
 def store_placements(session: Session, placements: Sequence[Placement]) -> None:
-    """Set each placed story's cluster, then create or refresh the clusters concerned."""
+    """Set each placed story's cluster, then create or refresh the clusters concerned (with
+    the representative of each cluster's last placement).
+
+    Two statements whatever the number of stories: an UPDATE of the stories and, per cluster,
+    an INSERT of the cluster's row computed from its stories that updates the row already
+    stored (the counts and time span as ``refresh_clusters`` computes them)."""
     if not placements:
         return
-    stories = STORIES.c
-    session.connection().execute(
-        update(STORIES)
-        .where(stories.id == bindparam("story"))
-        .values(cluster_id=bindparam("cluster")),
-        [{"story": p.story_id, "cluster": p.cluster_id} for p in placements],
+    connection = session.connection()
+    connection.execute(
+        _SET_CLUSTER, [{"story": p.story_id, "cluster": p.cluster_id} for p in placements]
     )
-    refresh_clusters(
-        session,
-        [p.cluster_id for p in placements],
-        {p.cluster_id: p.representative_id for p in placements},
+    representatives = {p.cluster_id: p.representative_id for p in placements}
+    connection.execute(
+        _place_clusters(connection.dialect.name),
+        [
+            {"cluster": cluster_id, "representative": representatives[cluster_id]}
+            for cluster_id in sorted(representatives)
+        ],
     )
 
 
@@ -108,22 +159,12 @@ def refresh_clusters(
     Per chunk of clusters: one aggregate over their stories, one upsert of the rows, and a
     look-up of the stored representatives only for clusters not given one."""
     connection = session.connection()
-    stories = STORIES.c
     chosen = dict(representatives or {})
     for chunk in _chunks(sorted(set(cluster_ids))):
         rows: list[dict[str, Any]] = []
         first_ids: dict[int, int] = {}
         for cluster_id, count, sources, first, last, first_id in connection.execute(
-            select(
-                stories.cluster_id,
-                func.count(),
-                func.count(func.distinct(stories.feed_id)),
-                func.min(stories.published_at),
-                func.max(stories.published_at),
-                func.min(stories.id),
-            )
-            .where(stories.cluster_id.in_(chunk))
-            .group_by(stories.cluster_id)
+            _CLUSTER_STATS, {"cluster_ids": list(chunk)}
         ):
             rows.append(
                 {
@@ -143,31 +184,55 @@ def refresh_clusters(
                 row["representative_id"] = kept.get(row["id"], first_ids[row["id"]])
         empty = set(chunk) - set(first_ids)
         if empty:
-            connection.execute(delete(CLUSTERS).where(CLUSTERS.c.id.in_(sorted(empty))))
+            connection.execute(_DELETE_CLUSTERS, {"cluster_ids": sorted(empty)})
         if rows:
-            connection.execute(_upsert_clusters(session), rows)
+            connection.execute(_upsert_clusters(connection.dialect.name), rows)
 
 
 def _stored_representatives(session: Session, cluster_ids: Sequence[int]) -> dict[int, int]:
     """Each given cluster's stored representative, where it is still a member of the cluster."""
-    stories = STORIES.c
-    query = (
-        select(CLUSTERS.c.id, CLUSTERS.c.representative_id)
-        .join(STORIES, stories.id == CLUSTERS.c.representative_id)
-        .where(CLUSTERS.c.id.in_(cluster_ids), stories.cluster_id == CLUSTERS.c.id)
+    rows = session.connection().execute(_STORED_REPRESENTATIVES, {"cluster_ids": list(cluster_ids)})
+    return {cluster_id: representative for cluster_id, representative in rows}
+
+
+@cache
+def _place_clusters(dialect: str) -> Insert:
+    """Per cluster (parameters ``cluster`` and ``representative``): its row from an aggregate
+    over its stories, inserted or updating the stored row. A cluster no story is in (possible
+    only if its stories were deleted meanwhile, and then the deletion refreshes it) gets no
+    row."""
+    stats = (
+        select(
+            _S.cluster_id,
+            bindparam("representative", type_=Integer),
+            func.count(),
+            func.count(func.distinct(_S.feed_id)),
+            func.min(_S.published_at),
+            func.max(_S.published_at),
+        )
+        .where(_S.cluster_id == bindparam("cluster", type_=Integer))
+        .group_by(_S.cluster_id)
     )
-    return {cluster_id: representative for cluster_id, representative in session.execute(query)}
+    statement: Any = _dialect_insert(dialect).from_select(("id", *_STAT_NAMES), stats)
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=[CLUSTERS.c.id],
+        set_={name: statement.excluded[name] for name in _STAT_NAMES},
+    )
 
 
-def _upsert_clusters(session: Session) -> Insert:
-    """An INSERT of cluster rows that updates the row of a cluster already stored."""
-    dialect = session.get_bind().dialect.name
+def _dialect_insert(dialect: str) -> Any:
+    """The INSERT construct of the dialect (for its ON CONFLICT clause)."""
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(CLUSTERS)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(CLUSTERS)
-    else:
-        raise RuntimeError(f"unsupported database dialect {dialect!r}")
+        return postgresql.insert(CLUSTERS)
+    if dialect == "sqlite":
+        return sqlite.insert(CLUSTERS)
+    raise RuntimeError(f"unsupported database dialect {dialect!r}")
+
+
+@cache
+def _upsert_clusters(dialect: str) -> Insert:
+    """An INSERT of cluster rows that updates the row of a cluster already stored."""
+    statement = _dialect_insert(dialect)
     return statement.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=[CLUSTERS.c.id],
         set_={name: statement.excluded[name] for name in _STAT_NAMES},

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -170,6 +170,47 @@ def claim_due_feeds(
     return claimed
 
 
+# The two statements every poll ends with, built once (building and caching a statement per
+# call costs SQLAlchemy far more than running it). Parameters are named ``b_<column>``.
+_RECORD_NOT_MODIFIED = (
+    update(_FEEDS)
+    .where(_FEEDS.c.id == bindparam("b_id"))
+    .values(
+        last_polled_at=bindparam("b_now"),
+        last_success_at=bindparam("b_now"),
+        consecutive_failures=0,
+        next_poll_at=bindparam("b_next_poll_at"),
+        # A validator sent with the response replaces the stored one; none keeps it.
+        etag=func.coalesce(bindparam("b_etag", type_=_FEEDS.c.etag.type), _FEEDS.c.etag),
+        last_modified=func.coalesce(
+            bindparam("b_last_modified", type_=_FEEDS.c.last_modified.type),
+            _FEEDS.c.last_modified,
+        ),
+    )
+)
+_RECORD_SUCCESS = (
+    update(_FEEDS)
+    .where(_FEEDS.c.id == bindparam("b_id"))
+    .values(
+        etag=bindparam("b_etag"),
+        last_modified=bindparam("b_last_modified"),
+        body_hash=bindparam("b_body_hash"),
+        title=func.coalesce(_FEEDS.c.title, bindparam("b_title", type_=_FEEDS.c.title.type)),
+        site_url=func.coalesce(
+            _FEEDS.c.site_url, bindparam("b_site_url", type_=_FEEDS.c.site_url.type)
+        ),
+        language=func.coalesce(
+            _FEEDS.c.language, bindparam("b_language", type_=_FEEDS.c.language.type)
+        ),
+        last_warning=bindparam("b_last_warning"),
+        last_polled_at=bindparam("b_now"),
+        last_success_at=bindparam("b_now"),
+        consecutive_failures=0,
+        next_poll_at=bindparam("b_next_poll_at"),
+    )
+)
+
+
 def record_not_modified(
     session: Session,
     feed_id: int,
@@ -182,17 +223,16 @@ def record_not_modified(
 
     Validators a server sent with the response replace the stored ones.
     """
-    values: dict[str, object] = {
-        "last_polled_at": now,
-        "last_success_at": now,
-        "consecutive_failures": 0,
-        "next_poll_at": next_poll_at,
-    }
-    if etag:
-        values["etag"] = etag
-    if last_modified:
-        values["last_modified"] = last_modified
-    _update_feed(session, feed_id, **values)
+    session.connection().execute(
+        _RECORD_NOT_MODIFIED,
+        {
+            "b_id": feed_id,
+            "b_now": now,
+            "b_next_poll_at": next_poll_at,
+            "b_etag": etag or None,
+            "b_last_modified": last_modified or None,
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,20 +252,20 @@ def record_success(
     session: Session, feed_id: int, now: datetime, next_poll_at: datetime, seen: FeedSuccess
 ) -> None:
     """Store validators and health after a parsed poll; fill title, site and language if unset."""
-    _update_feed(
-        session,
-        feed_id,
-        etag=seen.etag,
-        last_modified=seen.last_modified,
-        body_hash=seen.body_hash,
-        title=func.coalesce(_FEEDS.c.title, seen.title),
-        site_url=func.coalesce(_FEEDS.c.site_url, seen.site_url),
-        language=func.coalesce(_FEEDS.c.language, seen.language),
-        last_warning=seen.warning,
-        last_polled_at=now,
-        last_success_at=now,
-        consecutive_failures=0,
-        next_poll_at=next_poll_at,
+    session.connection().execute(
+        _RECORD_SUCCESS,
+        {
+            "b_id": feed_id,
+            "b_etag": seen.etag,
+            "b_last_modified": seen.last_modified,
+            "b_body_hash": seen.body_hash,
+            "b_title": seen.title,
+            "b_site_url": seen.site_url,
+            "b_language": seen.language,
+            "b_last_warning": seen.warning,
+            "b_now": now,
+            "b_next_poll_at": next_poll_at,
+        },
     )
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from feeds.clean import (
+    _canonical_url,
+    _is_site_name,
+    _normalise_for_compare,
+    _normalised_names,
     canonical_url,
     clean_title,
+    collapse_whitespace,
     html_to_blocks,
     remove_boilerplate,
     shorten,
@@ -144,4 +151,77 @@ def test_relative_links_resolve_against_the_base() -> None:
 def test_percent_encoded_and_raw_forms_agree() -> None:
     assert canonical_url("https://e.com/uyarısı") == canonical_url(
         "https://e.com/uyar%C4%B1s%C4%B1"
+    )
+
+
+# URL-like strings: the fast path's characters and those it leaves to the full path.
+URL_PARTS = st.sampled_from(
+    [
+        "https://",
+        "http://",
+        "HTTP://",
+        "//",
+        "news.example",
+        "E.com",
+        ":8080",
+        ":443",
+        "user@",
+        "/",
+        "a",
+        "Z9",
+        "-._~",
+        "%20",
+        "%zz",
+        ":@!$'()*+,;=",
+        "&amp;",
+        "&",
+        "?utm_source=x",
+        "?id=1&fbclid=2",
+        "#top",
+        "ş",
+        " ",
+        "[::1]",
+    ]
+)
+
+
+@given(st.lists(URL_PARTS, max_size=8).map("".join), st.sampled_from([None, "https://e.com/f"]))
+@example("https://news.example/a/b-1", None)
+@example("https://news.example", None)
+@example("https://News.example/a", None)
+@example("https://news.example:443/a", None)
+@example("https://news.example:8080/a", None)
+@example("https://user@news.example/a", None)
+@example("https://news.example/a b", None)
+@example("https://news.example/ş", None)
+@example("https://news.example/a?utm_source=rss", None)
+@example("https://news.example/a#top", None)
+@example("https://news.example/a&amp;b", None)
+def test_a_canonical_url_is_what_taking_it_apart_gives(url: str, base: str | None) -> None:
+    """URLs already canonical (most story links) are returned without being taken apart and put
+    together again; the result is the same either way."""
+    try:
+        full = _canonical_url(unescape_entities(url.strip()), base)
+    except ValueError:  # an invalid URL (an unclosed IPv6 bracket) is refused either way
+        with pytest.raises(ValueError):
+            canonical_url(url, base)
+        return
+    assert canonical_url(url, base) == full
+
+
+@given(st.text(alphabet=" \t\n\u00a0\u2029\u3000\x1cab", max_size=20))
+def test_collapsing_whitespace_is_one_space_for_each_run(text: str) -> None:
+    assert collapse_whitespace(text) == re.sub(r"\s+", " ", text).strip()
+
+
+@given(
+    st.text(alphabet="aB -_.ßİ—1", max_size=30),
+    st.lists(st.text(alphabet="aB -_.ßİ—1", max_size=8), max_size=3),
+)
+def test_a_site_name_block_is_found_from_its_opening(block: str, names: list[str]) -> None:
+    """Whether a block is a site name is settled from the block's opening when that already
+    normalises to more than the longest name; the answer is that of the whole block."""
+    keys, _ = _normalised_names(tuple(names))
+    assert _is_site_name(block, _normalised_names(tuple(names))) == (
+        _normalise_for_compare(block) in keys
     )

@@ -497,3 +497,21 @@ def test_cached_lengths_are_recomputed_when_the_weights_change() -> None:
                     sum((c * index.weight(t)) ** 2 for t, c in member.terms.items())
                 )
                 assert index._member_norm(member) == expected
+
+
+def test_stories_with_the_same_text_share_a_bag_while_one_is_in_the_window() -> None:
+    """A report carried word for word by another outlet (or published again under a new link)
+    shares the first one's bag of words; the bag goes with the last story using it."""
+    index = ClusterIndex(SETTINGS)
+    copy = replace(
+        PERU_1, story_id=20, feed_id=7, published_at=PERU_1.published_at + timedelta(hours=1)
+    )
+    placements = index.assign([PERU_1, SUDAN, copy])
+    assert clusters_of(placements) == {1: 1, 2: 2, 20: 1}
+    members = index._members
+    assert members[1].bag is members[20].bag
+    assert members[1].bag is not members[2].bag
+    assert members[1].bag.members == 2 and len(index._bags) == 2
+    later = replace(OLYMPICS, story_id=30, published_at=T0 + 3 * SETTINGS.window)
+    index.assign([later])  # the rest leave the window
+    assert list(members) == [30] and len(index._bags) == 1

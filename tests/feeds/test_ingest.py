@@ -532,6 +532,36 @@ async def test_reports_of_one_event_in_two_feeds_share_a_cluster_across_restarts
     restarted.close()
 
 
+async def test_a_running_process_places_reports_next_to_another_process_s(
+    sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
+) -> None:
+    """Two processes on one database: each keeps its window in memory and, before placing new
+    stories, reads the clustered stories stored since (a look-up from its newest story id on),
+    so a report joins the cluster the other process started, and a later report of the first
+    process joins it too."""
+    feed_server.add("/a.xml", rss([PERU_REPORTS[0]], title="Outlet A"))
+    feed_server.add("/b.xml", rss([SUDAN_REPORT, PERU_REPORTS[1]], title="Outlet B"))
+    feed_server.add("/c.xml", rss([OLYMPICS_REPORT], title="Outlet C"))
+    a, b, c = (register(sessions, feed_server.url(f"/{x}.xml"), clock) for x in "abc")
+    first, second = make_ingest(sessions, fetcher, clock), make_ingest(sessions, fetcher, clock)
+    assert (await second.poll_feed(c)).new == 1  # the second process's window is in memory
+    assert (await first.poll_feed(a)).new == 1
+    assert (await second.poll_feed(b)).new == 2
+    stored = stored_by_guid(sessions)
+    event = stored["peru-a"].id
+    assert stored["peru-b"].cluster_id == event
+    assert stored["sudan"].cluster_id == stored["sudan"].id
+    assert stored_cluster(sessions, event) == (2, 2)
+    # The first process, in turn, sees the second's report in its window.
+    feed_server.add("/d.xml", rss([PERU_REPORTS[2]], title="Outlet D"))
+    d = register(sessions, feed_server.url("/d.xml"), clock)
+    assert (await first.poll_feed(d)).new == 1
+    assert stored_by_guid(sessions)["peru-c"].cluster_id == event
+    assert stored_cluster(sessions, event) == (3, 3)
+    first.close()
+    second.close()
+
+
 async def test_clustering_can_be_turned_off(
     sessions: sessionmaker[Session], fetcher: Fetcher, feed_server: FeedServer, clock: Clock
 ) -> None:

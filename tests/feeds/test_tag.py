@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from feeds.about import _about_tagger
 from feeds.models import TagMatch
 from feeds.tag import Tagger, words
 from feeds.taxonomy import load_taxonomy, parse_taxonomy
@@ -229,3 +233,21 @@ def test_context_rules_of_the_bundled_topics(
     tagger: Tagger, text: str, language: str, expected: list[str]
 ) -> None:
     assert sorted(slugs(tagger, text, language)) == sorted(expected)
+
+
+def test_a_story_is_tagged_like_its_title_and_summary_joined(tagger: Tagger) -> None:
+    """``tag_story`` reads the story's words once for the tagger, the general-feed filter and
+    the clusterer; its topics and aliases are those of ``tag(f"{title}. {summary}")``, for
+    every item of the labelled set, with both the topics and the about-Turkey tagger."""
+    about = _about_tagger()
+    lines = (Path(__file__).parents[1] / "data" / "relevance_eval.jsonl").read_text("utf-8")
+    items = [json.loads(line) for line in lines.splitlines() if line.strip()]
+    assert len(items) > 400
+    tagged = 0
+    for item in items:
+        title, summary, language = item["title"], item["summary"], item["language"]
+        for reader in (tagger, about):
+            expected = reader.tag(f"{title}. {summary}", language)
+            assert reader.tag_story(title, summary, language) == expected
+            tagged += bool(expected)
+    assert tagged > len(items) // 2

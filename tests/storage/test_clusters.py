@@ -296,3 +296,64 @@ def test_a_removed_feeds_clusters_do_not_block_new_clusters(
     with sessions() as session:
         (stored,) = story_store.list_stories(session, cluster_id=story)
     assert stored.id == story and stored.feed_id == right
+
+
+def _all_clusters(
+    sessions: sessionmaker[Session],
+) -> dict[int, tuple[int, int, int, datetime, datetime]]:
+    with sessions() as session:
+        return {
+            row.id: (
+                row.representative_id,
+                row.story_count,
+                row.source_count,
+                row.first_published_at,
+                row.last_published_at,
+            )
+            for row in session.query(ClusterRow)
+        }
+
+
+def test_placements_store_the_rows_a_refresh_computes(sessions: sessionmaker[Session]) -> None:
+    """A batch of placements writes each cluster's row in one statement (an insert computed
+    from the cluster's stories that updates a stored row); the rows are those that
+    ``refresh_clusters`` computes from the stories afterwards."""
+    feeds = [_feed(sessions, f"https://{name}.example/rss") for name in "abc"]
+    ids = [
+        _story(sessions, feeds[i % 3], f"s{i}", hours_ago=30 - i, title=f"Report {i}")
+        for i in range(12)
+    ]
+    first, second = ids[:6], ids[6:]
+    _place(
+        sessions,
+        *(Placement(s, s, s, True) for s in first[:3]),
+        Placement(first[3], first[0], first[3], False),
+        Placement(first[4], first[0], first[3], False),
+        Placement(first[5], first[1], first[1], False),
+    )
+    # A second batch joins clusters stored by the first and starts others.
+    _place(
+        sessions,
+        Placement(second[0], first[0], first[0], False),
+        Placement(second[1], second[1], second[1], True),
+        Placement(second[2], second[1], second[2], False),
+        Placement(second[3], first[2], second[3], False),
+        Placement(second[4], second[4], second[4], True),
+        Placement(second[5], first[0], second[5], False),
+    )
+    placed = _all_clusters(sessions)
+    assert set(placed) == {first[0], first[1], first[2], second[1], second[4]}
+    hours = {story_id: NOW - timedelta(hours=30 - i) for i, story_id in enumerate(ids)}
+    assert placed[first[0]] == (
+        second[5],
+        5,
+        3,
+        hours[first[0]],
+        hours[second[5]],
+    )
+    assert placed[second[4]] == (second[4], 1, 1, hours[second[4]], hours[second[4]])
+    with sessions.begin() as session:
+        cluster_store.refresh_clusters(
+            session, list(placed), {cluster_id: row[0] for cluster_id, row in placed.items()}
+        )
+    assert _all_clusters(sessions) == placed

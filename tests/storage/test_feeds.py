@@ -140,3 +140,56 @@ def test_remove_takes_its_stories(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         assert [s.url for s in story_store.list_stories(session)] == ["https://e.com/1"]
         assert [f.id for f in feed_store.list_feeds(session)] == [keep]
+
+
+def test_an_unchanged_poll_keeps_or_replaces_the_validators(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Validators a server sent with a 304 or the same body replace the stored ones; none (or
+    empty ones) keep them; the poll counts as a success either way."""
+    feed_id = _add(sessions, "https://a.example/rss")
+    later = NOW + timedelta(minutes=15)
+    with sessions.begin() as session:
+        feed_store.record_failure(session, feed_id, NOW, "boom", NOW, None)
+        feed_store.record_not_modified(session, feed_id, NOW, later, '"v1"', "Wed, 25 Nov")
+    with sessions() as session:
+        feed = feed_store.find_feed(session, str(feed_id))
+    assert (feed.etag, feed.last_modified) == ('"v1"', "Wed, 25 Nov")
+    assert (feed.consecutive_failures, feed.next_poll_at, feed.last_success_at) == (0, later, NOW)
+    for etag, modified in ((None, None), ("", "")):
+        with sessions.begin() as session:
+            feed_store.record_not_modified(session, feed_id, later, later, etag, modified)
+        with sessions() as session:
+            feed = feed_store.find_feed(session, str(feed_id))
+        assert (feed.etag, feed.last_modified, feed.last_polled_at) == (
+            '"v1"',
+            "Wed, 25 Nov",
+            later,
+        )
+    with sessions.begin() as session:
+        feed_store.record_not_modified(session, feed_id, later, later, '"v2"', None)
+    with sessions() as session:
+        feed = feed_store.find_feed(session, str(feed_id))
+    assert (feed.etag, feed.last_modified) == ('"v2"', "Wed, 25 Nov")
+
+
+def test_success_keeps_metadata_already_set(sessions: sessionmaker[Session]) -> None:
+    """Title, site and language are filled only when unset; validators, hash and warning are
+    always the poll's."""
+    feed_id = _add(sessions, "https://a.example/rss")
+    polls = [
+        feed_store.FeedSuccess('"v1"', None, "h1", "First", "https://a.example/", "tr", "odd"),
+        feed_store.FeedSuccess(None, "Thu", "h2", "Second", "https://b.example/", "en", None),
+    ]
+    for success in polls:
+        with sessions.begin() as session:
+            feed_store.record_success(session, feed_id, NOW, NOW, success)
+    with sessions() as session:
+        feed = feed_store.find_feed(session, str(feed_id))
+    assert (feed.title, feed.site_url, feed.language) == ("First", "https://a.example/", "tr")
+    assert (feed.etag, feed.last_modified, feed.body_hash, feed.last_warning) == (
+        None,
+        "Thu",
+        "h2",
+        None,
+    )

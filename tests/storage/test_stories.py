@@ -216,3 +216,64 @@ def test_topics_are_stored_replaced_on_edit_and_filterable(
         (story,) = story_store.list_stories(session, topic="sanctions")
         assert story.topics == ("sanctions",)
         assert story_store.list_stories(session, topic="nato") == []
+
+
+def test_several_edits_in_one_batch_are_all_written(sessions: sessionmaker[Session]) -> None:
+    """Edited entries are written together (one statement per set of changed columns): each
+    gets its own text, hash, time and verdict, and a new link only where it is not taken."""
+    feed_id = _feed(sessions)
+    first = [Entry(f"guid:{i}", f"https://e.com/{i}") for i in range(4)]
+    with sessions.begin() as session:
+        story_store.upsert_stories(session, feed_id, first, NOW, None)
+    later = NOW + timedelta(hours=1)
+    edited = [
+        replace(first[0], title="First, corrected", content_hash="h2", about_turkey=True),
+        replace(first[1], summary="Second, longer.", content_hash="h3", url="https://e.com/1b"),
+        first[2],
+        # A new link that another story already has stays the old one.
+        replace(first[3], title="Fourth, corrected", content_hash="h4", url="https://e.com/2"),
+    ]
+    with sessions.begin() as session:
+        counts = story_store.upsert_stories(session, feed_id, edited, later, None)
+    assert (counts.new, counts.updated, counts.duplicate) == (0, 3, 1)
+    with sessions() as session:
+        stored = {s.guid_key: s for s in story_store.list_stories(session)}
+    expected = {
+        "guid:0": ("First, corrected", "A summary.", "h2", "https://e.com/0", later, True),
+        "guid:1": ("A title", "Second, longer.", "h3", "https://e.com/1b", later, None),
+        "guid:2": ("A title", "A summary.", "h1", "https://e.com/2", None, None),
+        "guid:3": ("Fourth, corrected", "A summary.", "h4", "https://e.com/3", later, None),
+    }
+    assert {
+        key: (s.title, s.summary, s.content_hash, s.url, s.updated_at, s.about_turkey)
+        for key, s in stored.items()
+    } == expected
+
+
+def test_stored_entries_come_back_with_their_new_ids(sessions: sessionmaker[Session]) -> None:
+    """``store_entries`` gives the entries it inserted with their ids, in the order given:
+    repeats, known entries and edits are not among them."""
+    feed_id = _feed(sessions)
+    with sessions.begin() as session:
+        story_store.upsert_stories(
+            session, feed_id, [Entry("guid:old", "https://e.com/old")], NOW, None
+        )
+    batch = [
+        Entry("guid:b", "https://e.com/b"),
+        Entry("guid:old", "https://e.com/old", content_hash="h2"),  # an edit
+        Entry("guid:a", "https://e.com/a"),
+        Entry("guid:a", "https://e.com/a2"),  # the same item again
+        Entry("guid:c", "https://e.com/b"),  # a link already taken
+        Entry("guid:d", "https://e.com/d"),
+    ]
+    with sessions.begin() as session:
+        stored = story_store.store_entries(session, feed_id, batch, NOW, None)
+    assert [entry for _, entry in stored.inserted] == [batch[0], batch[2], batch[5]]
+    assert sorted(story_id for story_id, _ in stored.inserted) == sorted(stored.counts.new_ids)
+    with sessions() as session:
+        urls = {s.id: s.url for s in story_store.list_stories(session)}
+    assert [urls[story_id] for story_id, _ in stored.inserted] == [
+        "https://e.com/b",
+        "https://e.com/a",
+        "https://e.com/d",
+    ]
