@@ -82,7 +82,7 @@ class _Field:
 
     @classmethod
     def of(cls, text: str) -> _Field:
-        found = _TOKEN.findall(fold(text))
+        found = tokens(text)
         return cls(" " + " ".join(found), len(found))
 
 
