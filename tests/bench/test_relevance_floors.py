@@ -60,12 +60,14 @@ def test_general_feed_filter_errors_stay_within_two_percent() -> None:
     assert report.score.recall == 1.0
 
 
-# Same-event clustering, pairwise over the labelled event groups (measured: P 0.660,
-# R 0.869, F1 0.751; the target is F1 ≥ 0.9). ``bench/relevance.py --cluster-sweep``
-# shows the figures over a range of thresholds and a split-half check.
-CLUSTER_PRECISION = 0.65
-CLUSTER_RECALL = 0.86
-CLUSTER_F1 = 0.74
+# Same-event clustering, pairwise over the labelled event groups (measured: P 0.622,
+# R 0.891, F1 0.733; the target is F1 ≥ 0.9). ``bench/relevance.py --cluster-sweep``
+# shows the figures over a range of thresholds and a split-half check. Two event labels were
+# corrected to the labelling rules after these floors were first set (P 0.660, R 0.869, F1
+# 0.751 under the old labels, with the same clustering): see tests/data/README.md.
+CLUSTER_PRECISION = 0.61
+CLUSTER_RECALL = 0.88
+CLUSTER_F1 = 0.72
 
 
 def test_clustering_floors() -> None:

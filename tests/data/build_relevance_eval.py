@@ -161,7 +161,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         10: ("", F, None),
         11: ("", F, None),
         12: ("", F, None),
-        13: ("usa middle-east", F, US_IRAN),
+        13: ("usa middle-east", F, HORMUZ),  # leads with the strait closed for the drills
         14: ("syria middle-east politics", F, AUS_IS),
         15: ("politics", F, None),
         16: ("", F, None),
@@ -255,7 +255,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         25: ("russia politics", F, NAVALNY),
         26: ("usa middle-east", F, None),
         27: ("middle-east economy", F, None),
-        28: ("russia ukraine usa", F, RU_UA),
+        28: ("russia ukraine usa", F, None),  # 02-13: the talks announced, four days before
         29: ("", F, None),
     },
     "cnnturk_rss": {
