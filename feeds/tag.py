@@ -26,6 +26,13 @@ it, and not the same phrase again), or one of its "context after" phrases comes 
 (``US warns``): ``US`` tags ``usa`` in "US envoys hold talks" (``envoys``) and "US warns Iran"
 (``warn``) but not in "a US citizen was robbed". The match records both, as ``"US + envoys"``.
 
+An alias listed under ``needs_salience`` counts only where the text is about it: in the
+headline (the words before the text's first sentence end, which in ``f"{title}. {summary}"`` is
+the title unless the title itself has two sentences), or when its topic is named at a second
+place in the text, or with one of its topic's context phrases near it. "Economic" tags
+``economy`` in "Economic growth slows" but not in "… to spend 3% of economic output on
+defence" (once, in the summary); the match records the second cue (``"prices + price"``).
+
 A topic with a ``parent`` brings its parent along (``s400`` → ``defense-industry``), with the
 same alias.
 """
@@ -34,11 +41,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from feeds.folding import TextWords, story_words
+from feeds.folding import StoryWords, TextWords, story_words
 from feeds.folding import cased_words as cased_words
 from feeds.folding import stem as stem
 from feeds.folding import words as words
@@ -50,6 +58,10 @@ _PREFIX = 4
 _CACHED_WORDS = 8192  # text words whose starting phrases are remembered, per index and language
 # How far (in words between them) a context phrase may be from an alias that needs context.
 CONTEXT_WINDOW = 10
+# A sentence end: a full stop (not an initial's, as in "U.S."), question or exclamation mark,
+# then any closing quotes or brackets, then a space. (The look-behind comes after the first
+# character, so that the search skips quickly to the punctuation.)
+_SENTENCE_END = re.compile(r"[.?!…](?<!\b[A-Z]\.)[.?!…]*[\"'”’»)]*\s")
 
 
 def _or_none(spaced: str) -> list[str]:
@@ -116,6 +128,7 @@ class _Phrase:
     text: str
     words: tuple[_AliasWord, ...]
     needs_context: bool = False
+    needs_salience: bool = False
     # An English-only name: in Turkish text, it matches only a capitalised word.
     capitalised_in_turkish: bool = False
     right_after: bool = False  # a context phrase that counts only right after the alias
@@ -158,6 +171,7 @@ class _PhraseIndex:
         text: str,
         *,
         needs_context: bool = False,
+        needs_salience: bool = False,
         capitalised_in_turkish: bool = False,
         right_after: bool = False,
         english: bool = True,
@@ -168,7 +182,13 @@ class _PhraseIndex:
         for cache in self._first_words:
             cache.clear()
         phrase = _Phrase(
-            slug, text, phrase_words, needs_context, capitalised_in_turkish, right_after
+            slug,
+            text,
+            phrase_words,
+            needs_context,
+            needs_salience,
+            capitalised_in_turkish,
+            right_after,
         )
         first = phrase_words[0].surface
         if len(first) <= _SHORT:
@@ -244,6 +264,7 @@ class Tagger:
         self._contexts = _PhraseIndex()
         for topic in taxonomy.topics:
             weak = frozenset(topic.needs_context)
+            faint = frozenset(topic.needs_salience)
             keys = {text: _key(text) for text in (*topic.aliases_en, *topic.aliases_tr)}
             turkish = {keys[text] for text in topic.aliases_tr}
             english = {keys[text] for text in topic.aliases_en}
@@ -252,6 +273,7 @@ class Tagger:
                     topic.slug,
                     text,
                     needs_context=text in weak,
+                    needs_salience=text in faint,
                     capitalised_in_turkish=text[:1].isupper() and key not in turkish,
                     english=key in english,
                 )
@@ -267,21 +289,35 @@ class Tagger:
         self._weak_forms = frozenset(
             (topic.slug, _key(text)) for topic in taxonomy.topics for text in topic.needs_context
         )
+        # Likewise for salience: "price" also matches "prices".
+        self._faint_forms = frozenset(
+            (topic.slug, _key(text)) for topic in taxonomy.topics for text in topic.needs_salience
+        )
+        self._faint_slugs = frozenset(slug for slug, _ in self._faint_forms)
         self._ancestors = {
             topic.slug: _ancestors(taxonomy, topic.slug) for topic in taxonomy.topics
         }
 
     def tag(self, text: str, language: str | None) -> list[TagMatch]:
         """Topics of ``text`` (a title and summary), each once, in taxonomy order."""
-        return self.tag_words(TextWords.of(text), language)
+        text_words = TextWords.of(text)
+        return self.tag_words(text_words, language, lambda: _headline(text, text_words))
 
     def tag_story(self, title: str, summary: str, language: str | None) -> list[TagMatch]:
         """Topics of a story: ``tag(f"{title}. {summary}", language)``, reading the story's
         words once for every reader of the story (``feeds.folding.story_words``)."""
-        return self.tag_words(story_words(title, summary).text, language)
+        story = story_words(title, summary)
+        return self.tag_words(story.text, language, lambda: _story_headline(title, summary, story))
 
-    def tag_words(self, text: TextWords, language: str | None) -> list[TagMatch]:
-        """Topics of a text already read into words (``TextWords.of(text)``)."""
+    def tag_words(
+        self,
+        text: TextWords,
+        language: str | None,
+        headline: int | Callable[[], int] | None = None,
+    ) -> list[TagMatch]:
+        """Topics of a text already read into words (``TextWords.of(text)``) whose first
+        ``headline`` words are its headline (``None``: all of them; a function: called only
+        when an alias that needs salience is found)."""
         language = "tr" if language == "tr" else "en"
         raw, tokens = text.cased, text.lower
         matches = self._aliases.find(tokens, raw, language)
@@ -295,6 +331,7 @@ class Tagger:
         )
         found: dict[str, TagMatch] = {}
         weak: list[tuple[_Phrase, int, int]] = []
+        faint: list[tuple[_Phrase, int, int]] = []
         for alias, start, end in matches:
             if alias.slug in found:
                 continue
@@ -306,10 +343,31 @@ class Tagger:
                 self._weak_forms and (alias.slug, " ".join(tokens[start:end])) in self._weak_forms
             ):
                 weak.append((alias, start, end))
+            elif alias.needs_salience or (
+                alias.slug in self._faint_slugs
+                and (alias.slug, " ".join(tokens[start:end])) in self._faint_forms
+            ):
+                faint.append((alias, start, end))
             else:
                 found[alias.slug] = TagMatch(alias.slug, alias.text)
-        if any(alias.slug not in found for alias, _, _ in weak):
-            _add_in_context(weak, self._contexts.find(tokens, raw, language), found)
+        if faint and any(alias.slug not in found for alias, _, _ in faint):
+            # In the headline, an alias that needs salience decides alone.
+            limit = headline() if callable(headline) else headline
+            outside = []
+            for alias, start, end in faint:
+                if limit is None or start < limit:
+                    found.setdefault(alias.slug, TagMatch(alias.slug, alias.text))
+                else:
+                    outside.append((alias, start, end))
+            faint = outside
+            _add_salient(faint, weak, found)
+        # Context phrases are looked for only when an alias still waits for one.
+        if (weak or faint) and any(
+            alias.slug not in found for alias, _, _ in itertools.chain(weak, faint)
+        ):
+            contexts = self._contexts.find(tokens, raw, language)
+            _add_in_context(weak, contexts, found)
+            _add_in_context(faint, contexts, found)
         for match in list(found.values()):
             for parent in self._ancestors[match.slug]:
                 found.setdefault(parent, TagMatch(parent, match.alias))
@@ -336,6 +394,44 @@ def _add_in_context(
                 )
             if near:
                 found[alias.slug] = TagMatch(alias.slug, f"{alias.text} + {context.text}")
+                break
+
+
+def _headline(text: str, text_words: TextWords) -> int:
+    """How many of the text's words are its headline: those before its first sentence end."""
+    end = _SENTENCE_END.search(text)
+    return len(cased_words(text[: end.start()])) if end else len(text_words.cased)
+
+
+def _story_headline(title: str, summary: str, story: StoryWords) -> int:
+    """``_headline(f"{title}. {summary}", story.text)``, without joining the texts: the
+    title, or its first sentence."""
+    # Most titles have no sentence punctuation and do not end in a capital: the whole title.
+    if not (
+        "." in title or "?" in title or "!" in title or "…" in title or "A" <= title[-1:] <= "Z"
+    ):
+        return len(story.title.cased)
+    end = _SENTENCE_END.search(title + ". ")
+    if end is None:  # a title ending in an initial ("Plan B"): the sentence goes on
+        return _headline(f"{title}. {summary}", story.text)
+    if end.end() > len(title):
+        return len(story.title.cased)
+    return len(cased_words(title[: end.start()]))
+
+
+def _add_salient(
+    faint: list[tuple[_Phrase, int, int]],
+    weak: list[tuple[_Phrase, int, int]],
+    found: dict[str, TagMatch],
+) -> None:
+    """Adds the topics of aliases that need salience and whose topic is named at another place
+    of the text too (another alias, or the same one again)."""
+    for alias, start, end in faint:
+        if alias.slug in found:
+            continue
+        for other, o_start, o_end in itertools.chain(faint, weak):
+            if other.slug == alias.slug and (o_end <= start or end <= o_start):
+                found[alias.slug] = TagMatch(alias.slug, f"{alias.text} + {other.text}")
                 break
 
 

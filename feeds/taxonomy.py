@@ -10,6 +10,12 @@ topic only when one of the topic's ``context_en`` or ``context_tr`` phrases occu
 ``feeds.tag.CONTEXT_WINDOW``), or one of its ``context_after_en`` or ``context_after_tr`` phrases
 comes right after it (the alias as the subject of a verb: "US warns", "US-backed"). Every
 ``needs_context`` entry must be one of the topic's aliases.
+
+Optional ``needs_salience`` names aliases that are the topic only when the text is about it,
+not when they are a passing word ("3% of economic output", "one of the European Union's
+poorest countries"): such an alias tags the topic when it is in the headline (the text's first
+sentence), or the topic is named at a second place in the text, or one of the topic's context
+phrases is near it. Every ``needs_salience`` entry must be one of the topic's aliases too.
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ class _TopicModel(BaseModel):
     aliases_tr: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     needs_context: list[str] = Field(default_factory=list)
+    needs_salience: list[str] = Field(default_factory=list)
     context_en: list[str] = Field(default_factory=list)
     context_tr: list[str] = Field(default_factory=list)
     context_after_en: list[str] = Field(default_factory=list)
@@ -84,6 +91,7 @@ class _TopicModel(BaseModel):
         "aliases_tr",
         "exclude",
         "needs_context",
+        "needs_salience",
         "context_en",
         "context_tr",
         "context_after_en",
@@ -108,6 +116,8 @@ class Topic:
     parent: str | None
     # Aliases that tag the topic only near one of the context phrases (see the module doc).
     needs_context: tuple[str, ...] = ()
+    # Aliases that tag the topic only where they are salient (see the module doc).
+    needs_salience: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     context_after: tuple[str, ...] = ()  # context only right after the alias
 
@@ -143,6 +153,12 @@ def _context_problems(model: _TopicModel) -> list[str]:
         for alias in model.needs_context
         if alias not in aliases
     ]
+    problems.extend(
+        f"topic {model.slug!r}, field `needs_salience`: {alias!r} is not one of the topic's "
+        "aliases (aliases_en, aliases_tr)"
+        for alias in model.needs_salience
+        if alias not in aliases
+    )
     contexts = (model.context_en, model.context_tr, model.context_after_en, model.context_after_tr)
     if model.needs_context and not any(contexts):
         problems.append(
@@ -184,6 +200,7 @@ def parse_taxonomy(text: str, source: str) -> Taxonomy:
                 exclude=tuple(model.exclude),
                 parent=model.parent,
                 needs_context=tuple(model.needs_context),
+                needs_salience=tuple(model.needs_salience),
                 context=tuple(model.context_en + model.context_tr),
                 context_after=tuple(model.context_after_en + model.context_after_tr),
             )

@@ -190,7 +190,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         12: ("usa migration", F, None),
         13: ("migration", F, LIBYA_MIGRANTS),
         14: ("politics", F, KOSOVO),
-        15: ("usa defense-industry", F, None),
+        15: ("usa defense-industry economy", F, None),  # label correction: a company deal
         16: ("usa", F, None),
         17: ("middle-east", F, WEST_BANK),
         18: ("usa migration", F, None),
@@ -333,7 +333,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         18: ("politics", F, None),
         19: ("middle-east energy", F, HORMUZ),
         20: ("", F, SPAIN_TECH),
-        21: ("economy", F, None),
+        21: ("economy energy", F, None),  # label correction: fuel (energy) prices
         22: ("disasters", F, None),
         23: ("russia ukraine", F, RU_UA),
         24: ("defense-industry", F, MACRON_INDIA),

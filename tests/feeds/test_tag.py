@@ -142,6 +142,75 @@ def test_an_inflected_form_that_needs_context_needs_it_whichever_alias_found_it(
     assert slugs(tagger, "Russia rejects the claim", "en") == ["russia"]
 
 
+SALIENCE_TOPICS = """
+[[topic]]
+slug = "economy"
+name_en = "Economy"
+name_tr = "Ekonomi"
+aliases_en = ["economic", "prices", "inflation"]
+needs_salience = ["economic", "prices"]
+context_en = ["growth"]
+"""
+
+
+def test_an_alias_that_needs_salience_counts_in_the_headline_twice_or_near_context() -> None:
+    tagger = Tagger(parse_taxonomy(SALIENCE_TOPICS, "test"))
+    # In the headline (the text's first sentence), it decides alone.
+    assert tagger.tag("Economic outlook darkens. Ministers meet.", "en") == [
+        TagMatch("economy", "economic")
+    ]
+    assert tagger.tag("Rising ticket prices", "en") == [TagMatch("economy", "prices")]
+    # Once in passing, after the headline, it does not.
+    passing = "Britain steps up defence spending. It plans 3% of economic output on defence."
+    assert tagger.tag(passing, "en") == []
+    # Named twice, near a context phrase, or with another alias of the topic, it counts.
+    twice = "Rail firm halts its campaign. Ticket prices rose, and economic worries with them."
+    assert tagger.tag(twice, "en") == [TagMatch("economy", "prices + economic")]
+    near = "Ministers meet in Berlin. They discussed economic growth."
+    assert tagger.tag(near, "en") == [TagMatch("economy", "economic + growth")]
+    other = "Germany data out. Food prices drove inflation."
+    assert tagger.tag(other, "en") == [TagMatch("economy", "inflation")]
+    # Overlapping matches are one place, not two.
+    assert tagger.tag("Rail firm halts its campaign. Ticket prices rose.", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("title", "summary"),
+    [
+        ("U.S. prices rise", "Nothing else."),  # an initial's full stop ends no sentence
+        ("Plan B", "Economic worries grow. More later."),  # nor does the join after an initial
+        ("Rage. Grief. Anxiety", "Economic worries grow."),  # the title's first sentence
+        ("Why now?", "Economic worries grow."),
+        ("A 'quoted' title!", "Economic worries grow."),
+        ("", "Economic worries grow. More."),
+    ],
+)
+def test_a_story_finds_the_headline_the_joined_text_does(title: str, summary: str) -> None:
+    tagger = Tagger(parse_taxonomy(SALIENCE_TOPICS, "test"))
+    for language in ("en", "tr"):
+        expected = tagger.tag(f"{title}. {summary}", language)
+        assert tagger.tag_story(title, summary, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hungary's election race opens. It is one of the European Union's poorest.", ["politics"]),
+        ("Shein faces EU investigation", ["eu"]),
+        ("Shein under scrutiny. EU regulators are investigating the platform.", ["eu"]),
+        ("Minerals race heats up. The EU wants an alliance with Japan.", ["eu"]),
+        ("Museum opens a new hall. It recalls the worst maritime disaster in history.", []),
+        ("Rescuers search the rubble. A magnitude 6 earthquake struck the coast.", ["disasters"]),
+        ("Scientists warn of geoengineering. Investors are interested.", []),
+        ("Germany's Deutsche Bahn halts campaign. Rising ticket prices hurt it.", []),
+    ],
+)
+def test_salience_rules_of_the_bundled_topics(
+    tagger: Tagger, text: str, expected: list[str]
+) -> None:
+    assert sorted(slugs(tagger, text, "en")) == sorted(expected)
+
+
 def test_a_topic_brings_its_parent_along(tagger: Tagger) -> None:
     assert tagger.tag("Ankara activates the S-400", "en") == [
         TagMatch("s400", "S-400"),

@@ -30,11 +30,23 @@ def test_context_phrases_are_read_in_both_languages() -> None:
     assert topic.context_after == ("says",)
 
 
+def test_salience_aliases_are_read() -> None:
+    taxonomy = parse_taxonomy(
+        "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['EU', 'Brussels']\n"
+        "needs_salience=['EU']",
+        "custom.toml",
+    )
+    (topic,) = taxonomy.topics
+    assert topic.needs_salience == ("EU",)
+    assert topic.needs_context == ()
+
+
 def test_bundled_topics_give_context_to_every_alias_that_needs_it() -> None:
     for topic in load_taxonomy().topics:
         assert set(topic.needs_context) <= {*topic.aliases_en, *topic.aliases_tr}, topic.slug
         if topic.needs_context:
             assert topic.context, topic.slug
+        assert set(topic.needs_salience) <= {*topic.aliases_en, *topic.aliases_tr}, topic.slug
 
 
 @pytest.mark.parametrize(
@@ -74,6 +86,10 @@ def test_bundled_topics_give_context_to_every_alias_that_needs_it() -> None:
             "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['x']\n"
             "needs_context=['y']\ncontext_en=['z']",
             "topic 'a', field `needs_context`: 'y' is not one of the topic's aliases",
+        ),
+        (
+            "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['x']\nneeds_salience=['y']",
+            "topic 'a', field `needs_salience`: 'y' is not one of the topic's aliases",
         ),
         (
             "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['x']\nneeds_context=['x']",
