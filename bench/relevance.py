@@ -55,6 +55,7 @@ class Item:
     file: str = ""
     published: datetime | None = None
     event: str | None = None
+    related: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -113,6 +114,7 @@ def load_items(path: Path = EVAL_SET) -> list[Item]:
                     raw["file"],
                     datetime.fromisoformat(raw["published"]),
                     raw["event"],
+                    frozenset(raw.get("related", ())),
                 )
             )
     return items
@@ -239,6 +241,7 @@ class ClusterReport:
     score: Score = field(default_factory=Score)
     clusters: int = 0
     misses: list[dict[str, Any]] = field(default_factory=list)
+    unscored: int = 0  # pairs of an event's item and an item only related to that event
 
 
 def cluster_items(items: Sequence[Item], settings: ClusterSettings) -> dict[str, int]:
@@ -265,19 +268,34 @@ def cluster_items(items: Sequence[Item], settings: ClusterSettings) -> dict[str,
     return found
 
 
+def unscored_pair(a: Item, b: Item) -> bool:
+    """Whether a pair is neither same-event nor different-event: one item is only related to
+    the other's event (an analysis, a reaction, a digest leading with another happening), or
+    both are related to one event. Joining them and keeping them apart are both right."""
+    return (
+        (a.event is not None and a.event in b.related)
+        or (b.event is not None and b.event in a.related)
+        or not a.related.isdisjoint(b.related)
+    )
+
+
 def score_clustering(
     items: Sequence[Item],
     settings: ClusterSettings | None = None,
     events: Collection[str] | None = None,
 ) -> ClusterReport:
     """Pairwise precision and recall: a pair is positive when both items carry one event label
-    (labelled same-event), predicted when clustering put them in one cluster. With ``events``,
-    every item is clustered but only the pairs among items of those events and items of no
-    event are scored (half of the events, for a split-half check)."""
+    (labelled same-event), predicted when clustering put them in one cluster; pairs that
+    ``unscored_pair`` names count neither way. With ``events``, every item is clustered but
+    only the pairs among items of those events and items of no event are scored (half of the
+    events, for a split-half check)."""
     clusters = cluster_items(items, settings or ClusterSettings())
     report = ClusterReport(clusters=len(set(clusters.values())))
     scored = [i for i in items if events is None or i.event is None or i.event in events]
     for a, b in itertools.combinations(scored, 2):
+        if unscored_pair(a, b):
+            report.unscored += 1
+            continue
         labelled = a.event is not None and a.event == b.event
         joined = clusters[a.id] == clusters[b.id]
         if labelled and joined:
@@ -302,7 +320,8 @@ def write_cluster_report(report: ClusterReport, items: int, out: TextIO) -> None
     out.write(
         f"clustering of {items} items into {report.clusters} clusters, pairwise: precision "
         f"{s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f} "
-        f"({s.tp + s.fn} labelled same-event pairs)\n"
+        f"({s.tp + s.fn} labelled same-event pairs, {report.unscored} pairs with an item only "
+        "related to the other's event not scored)\n"
     )
     for miss in report.misses:
         first, second = miss["titles"]
@@ -427,6 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             "clustering": {
                 "clusters": clustered.clusters,
+                "unscored_pairs": clustered.unscored,
                 **clustered.score.as_dict(),
                 "misses": clustered.misses,
                 **({"sweep": sweep} if sweep is not None else {}),

@@ -132,6 +132,11 @@ class _Phrase:
     # An English-only name: in Turkish text, it matches only a capitalised word.
     capitalised_in_turkish: bool = False
     right_after: bool = False  # a context phrase that counts only right after the alias
+    words_after: tuple[_AliasWord, ...] = ()  # ``words[1:]``, kept for ``_PhraseIndex.find``
+    # How text words matching the second and the last word begin (the word itself if short,
+    # else its first letters): a quick test before the full one.
+    second_head: str = ""
+    last_head: str = ""
 
     @property
     def key(self) -> str:
@@ -189,6 +194,9 @@ class _PhraseIndex:
             needs_salience,
             capitalised_in_turkish,
             right_after,
+            phrase_words[1:],
+            phrase_words[1].surface[:_PREFIX] if len(phrase_words) > 1 else "",
+            phrase_words[-1].surface[:_PREFIX] if len(phrase_words) > 1 else "",
         )
         first = phrase_words[0].surface
         if len(first) <= _SHORT:
@@ -223,13 +231,21 @@ class _PhraseIndex:
             starting = starts[start]
             assert starting is not None
             for phrase in starting:
-                end = start + len(phrase.words)
-                if end == start + 1 or (
-                    end <= count
-                    and all(
-                        phrase_word.matches(tokens[start + offset], language, raw[start + offset])
-                        for offset, phrase_word in enumerate(phrase.words[1:], start=1)
-                    )
+                words_after = phrase.words_after
+                if not words_after:
+                    found.append((phrase, start, start + 1))
+                    continue
+                end = start + 1 + len(words_after)
+                if end > count or not tokens[start + 1].startswith(phrase.second_head):
+                    continue
+                # Most phrases have two words: one call, without a generator.
+                if len(words_after) == 1:
+                    second = start + 1
+                    if words_after[0].matches(tokens[second], language, raw[second]):
+                        found.append((phrase, start, end))
+                elif tokens[end - 1].startswith(phrase.last_head) and all(
+                    phrase_word.matches(tokens[index], language, raw[index])
+                    for index, phrase_word in zip(range(start + 1, end), words_after, strict=True)
                 ):
                     found.append((phrase, start, end))
         return found

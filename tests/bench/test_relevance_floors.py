@@ -13,26 +13,26 @@ from bench.relevance import TagReport, load_items, score_clustering, score_filte
 from feeds.tag import Tagger
 from feeds.taxonomy import load_taxonomy
 
-# Measured: precision 0.944, recall 0.957 (F1 0.950); on the held-out part alone (see
-# bench/relevance.py --split held-out) precision 0.904, recall 0.940.
-OVERALL_PRECISION = 0.94
+# Measured: precision 0.968, recall 0.959 (F1 0.963); on the held-out part alone (see
+# bench/relevance.py --split held-out) precision 0.946, recall 0.940.
+OVERALL_PRECISION = 0.96
 OVERALL_RECALL = 0.95
 TOPIC_F1 = {
-    "sanctions": 0.79,
+    "sanctions": 0.99,
     "nato": 0.85,
-    "russia": 0.93,
-    "usa": 0.94,
+    "russia": 0.98,
+    "usa": 0.96,
     "eu": 0.95,
     "ukraine": 0.97,
     "migration": 0.99,
     "economy": 0.94,
-    "politics": 0.90,
+    "politics": 0.91,
     "syria": 0.99,
     "energy": 0.96,
     "defense-industry": 0.99,
     "press-freedom": 0.90,
     "disasters": 0.99,
-    "middle-east": 0.96,
+    "middle-east": 0.98,
 }
 
 
@@ -61,19 +61,19 @@ def test_general_feed_filter_errors_stay_within_two_percent() -> None:
     assert report.score.recall == 1.0
 
 
-# Same-event clustering, pairwise over the labelled event groups (measured: P 0.622,
-# R 0.891, F1 0.733; the target is F1 ≥ 0.9). ``bench/relevance.py --cluster-sweep``
-# shows the figures over a range of thresholds and a split-half check. Two event labels were
-# corrected to the labelling rules after these floors were first set (P 0.660, R 0.869, F1
-# 0.751 under the old labels, with the same clustering): see tests/data/README.md.
-CLUSTER_PRECISION = 0.61
-CLUSTER_RECALL = 0.88
-CLUSTER_F1 = 0.72
+# Same-event clustering, pairwise over the labelled event groups (measured: P 0.644,
+# R 0.875, F1 0.742; the target is F1 ≥ 0.9), a pair of an event's report and an item
+# only related to that event counting neither way (tests/data/README.md, ``related``).
+# ``bench/relevance.py --cluster-sweep`` shows the figures over a range of thresholds and a
+# split-half check.
+CLUSTER_PRECISION = 0.63
+CLUSTER_RECALL = 0.86
+CLUSTER_F1 = 0.73
 
 
 def test_clustering_floors() -> None:
     report = score_clustering(load_items())
-    assert report.score.tp + report.score.fn >= 150  # labelled same-event pairs
+    assert report.score.tp + report.score.fn >= 100  # labelled same-event pairs
     assert report.score.precision >= CLUSTER_PRECISION
     assert report.score.recall >= CLUSTER_RECALL
     assert report.score.f1 >= CLUSTER_F1

@@ -177,7 +177,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
     "aljazeera_all_2026-02-18_rss": {
         0: ("usa politics press-freedom", F, None),
         1: ("politics", F, DERANQUE),
-        2: ("usa politics middle-east", F, JACKSON),
+        2: ("usa politics middle-east", F, None),  # was JACKSON: a legacy feature, not the death
         3: ("russia ukraine", F, None),
         4: ("usa migration", F, None),
         5: ("middle-east usa", F, None),
@@ -192,7 +192,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         14: ("politics", F, KOSOVO),
         15: ("usa defense-industry economy", F, None),  # label correction: a company deal
         16: ("usa", F, None),
-        17: ("middle-east", F, WEST_BANK),
+        17: ("middle-east", F, None),  # was WEST_BANK: an explainer two days after the decision
         18: ("usa migration", F, None),
         19: ("politics", F, PERU),
         20: ("middle-east", F, None),
@@ -212,12 +212,12 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         1: ("usa middle-east russia ukraine", F, None),
         2: ("middle-east energy usa", F, None),
         6: ("middle-east", F, BERLINALE),
-        7: ("usa middle-east", F, US_IRAN),
+        7: ("usa middle-east", F, None),  # was US_IRAN: an analysis: what next for the talks
         11: ("middle-east", T, None),
         12: ("middle-east politics", F, IRAN_MEMORIALS),
         13: ("middle-east politics", F, None),
         14: ("middle-east", F, ALBANESE),
-        15: ("middle-east", F, WEST_BANK),
+        15: ("middle-east", F, None),  # was WEST_BANK: a feature two days after the decision
         19: ("", T, None),
     },
     "bbc_turkce_rss": {
@@ -233,7 +233,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         3: ("", F, None),
         4: ("usa", F, BELGIUM_US),
         5: ("", F, None),
-        6: ("russia ukraine usa", F, RU_UA),
+        6: ("russia ukraine usa", F, None),  # was RU_UA: leads with Russia's strikes
         7: ("", F, None),
         8: ("", F, None),
         9: ("", F, None),
@@ -247,12 +247,12 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         17: ("", F, None),
         18: ("", F, None),
         19: ("middle-east", F, WEST_BANK),
-        20: ("russia politics", F, NAVALNY),
+        20: ("russia politics", F, None),  # was NAVALNY: a reaction two days after the finding
         21: ("usa sanctions energy", F, None),
         22: ("", F, None),
         23: ("disasters", F, None),
         24: ("usa middle-east", F, None),
-        25: ("russia politics", F, NAVALNY),
+        25: ("russia politics", F, NAVALNY),  # its one report; two items are related to it
         26: ("usa middle-east", F, None),
         27: ("middle-east economy", F, None),
         28: ("russia ukraine usa", F, None),  # 02-13: the talks announced, four days before
@@ -274,11 +274,11 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         1: ("middle-east", F, RAMADAN),
         2: ("usa middle-east", F, US_IRAN),
         3: ("politics", F, BANGLADESH),
-        4: ("middle-east", F, WEST_BANK),
+        4: ("middle-east", F, None),  # was WEST_BANK: a condemnation two days after the decision
         5: ("", F, None),
         6: ("defense-industry", F, MACRON_INDIA),
         7: ("usa middle-east", F, US_IRAN),
-        8: ("middle-east", F, WEST_BANK),
+        8: ("middle-east", F, None),  # was WEST_BANK: reactions two days after the decision
         9: ("eu migration", F, None),
         10: ("middle-east", F, None),
         11: ("usa politics", F, None),
@@ -308,7 +308,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
     },
     "dunya_rss": {
         0: ("middle-east", F, None),
-        1: ("usa middle-east", F, TRUMP_UNGA),
+        1: ("usa middle-east", F, None),  # was TRUMP_UNGA: leads with the US-Iran meeting
         2: ("usa ukraine russia", F, None),
     },
     "dw_english_all_2026-02-18_rdf": {
@@ -331,7 +331,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         16: ("usa", F, None),
         17: ("politics", F, None),
         18: ("politics", F, None),
-        19: ("middle-east energy", F, HORMUZ),
+        19: ("middle-east energy", F, None),  # was HORMUZ: an explainer; the drills are its peg
         20: ("", F, SPAIN_TECH),
         21: ("economy energy", F, None),  # label correction: fuel (energy) prices
         22: ("disasters", F, None),
@@ -339,7 +339,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         24: ("defense-industry", F, MACRON_INDIA),
         25: ("ukraine energy", F, None),
         26: ("eu", F, None),
-        27: ("russia politics", F, NAVALNY),
+        27: ("russia politics", F, None),  # was NAVALNY: an explainer two days after the finding
         28: ("", F, None),
         29: ("", F, SWIFT),
         30: ("eu russia", F, None),
@@ -381,7 +381,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         66: ("politics", F, None),
         67: ("", F, None),
         68: ("ukraine", F, None),
-        69: ("ukraine", F, None),
+        69: ("russia ukraine", F, None),  # label correction: Russia at war (state actor)
         70: ("economy", F, None),
         71: ("", F, None),
         72: ("economy", F, None),
@@ -396,7 +396,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         81: ("", F, None),
         82: ("", F, None),
         83: ("", F, None),
-        84: ("ukraine", F, None),
+        84: ("russia ukraine", F, None),  # label correction: Russia at war (state actor)
         85: ("politics", F, None),
         86: ("energy", F, None),
         87: ("economy", F, None),
@@ -497,7 +497,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         1: ("syria middle-east", F, None),
         2: ("", F, None),
         3: ("usa politics middle-east", F, JACKSON),
-        4: ("usa middle-east", F, US_IRAN),
+        4: ("usa middle-east", F, None),  # was US_IRAN: an interview about the talks
         5: ("usa middle-east", F, US_IRAN),
         6: ("usa middle-east russia ukraine", F, None),
         7: ("usa middle-east ukraine", F, None),
@@ -531,7 +531,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         18: ("", F, None),
         19: ("", F, None),
         20: ("politics", F, PERU),
-        21: ("usa politics", F, JACKSON),
+        21: ("usa politics", F, None),  # was JACKSON: a legacy feature, not the death
         22: ("", F, None),
         23: ("", F, None),
         24: ("", F, None),
@@ -553,7 +553,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         40: ("politics", F, None),
         41: ("", F, None),
         42: ("defense-industry", F, None),
-        43: ("", F, PELICOT),
+        43: ("", F, None),  # was PELICOT: an interview feature, the day before the launch
         44: ("usa nato", F, MUNICH),
         45: ("usa", F, MUNICH),
         46: ("usa middle-east politics", F, None),
@@ -597,13 +597,44 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         0: ("usa", F, CN_NUKE),
         1: ("usa", F, None),
         2: ("usa", F, DRUG_BOATS),
-        3: ("russia ukraine", F, RU_UA),
+        3: ("russia ukraine", F, None),  # was RU_UA: an analysis of Russia's position at the talks
         4: ("usa middle-east", F, US_IRAN),
         5: ("middle-east usa politics", F, None),
         6: ("politics", F, None),
         7: ("usa politics", F, RUBIO_HU),
         8: ("ukraine politics", F, GALUSHCHENKO),
     },
+}
+
+# RELATED[id] = events an item is about without reporting their happening (see README.md):
+# pairs of it and that event's items are neither same-event nor different-event pairs.
+RELATED: dict[str, tuple[str, ...]] = {
+    "abcnews_international_2026-02-17_rss#13": (US_IRAN,),
+    "aljazeera_all_2026-02-18_rss#17": (WEST_BANK,),
+    "aljazeera_all_2026-02-18_rss#2": (JACKSON,),
+    "almonitor_2026-02-17_rss#1": (RU_UA, US_IRAN),
+    "almonitor_2026-02-17_rss#15": (WEST_BANK,),
+    "almonitor_2026-02-17_rss#7": (US_IRAN,),
+    "cbsnews_world_2026-02-17_rss#2": (HORMUZ,),
+    "cbsnews_world_2026-02-17_rss#20": (NAVALNY,),
+    "cbsnews_world_2026-02-17_rss#28": (RU_UA,),
+    "cbsnews_world_2026-02-17_rss#6": (RU_UA,),
+    "dawn_world_2026-02-18_rss#22": (HORMUZ,),
+    "dawn_world_2026-02-18_rss#4": (WEST_BANK,),
+    "dawn_world_2026-02-18_rss#8": (WEST_BANK,),
+    "dunya_rss#1": (TRUMP_UNGA,),
+    "dw_english_all_2026-02-18_rdf#19": (HORMUZ,),
+    "dw_english_all_2026-02-18_rdf#27": (NAVALNY,),
+    "milliyet_gundem_rss#1": (ERDOGAN_UNGA,),
+    "npr_world_2026-02-17_rss#3": (US_IRAN,),
+    "npr_world_2026-02-17_rss#4": (US_IRAN,),
+    "npr_world_2026-02-17_rss#9": (HORMUZ,),
+    "nyt_world_2026-02-18_rss#21": (JACKSON,),
+    "nyt_world_2026-02-18_rss#26": (MUNICH,),
+    "nyt_world_2026-02-18_rss#30": (US_IRAN,),
+    "nyt_world_2026-02-18_rss#43": (PELICOT,),
+    "washingtonpost_world_2026-02-18_rss#3": (RU_UA,),
+    "washingtonpost_world_2026-02-18_rss#5": (US_IRAN,),
 }
 
 
@@ -647,10 +678,18 @@ def build(snapshots: Path) -> list[dict[str, Any]]:
                     "topics": slugs,
                     "about_turkey": about_turkey,
                     "event": event,
+                    "related": sorted(RELATED.get(f"{stem}#{index}", ())),
                 }
             )
     unused = {(s, i) for s, d in LABELS.items() for i in d} - used
     assert not unused, f"labels for items that do not exist: {sorted(unused)}"
+    events = {r["event"] for r in records if r["event"]}
+    ids = {r["id"] for r in records}
+    for item_id, about in RELATED.items():
+        assert item_id in ids, f"related labels for an item that does not exist: {item_id}"
+        assert set(about) <= events, (item_id, about)
+    for r in records:
+        assert r["event"] not in r["related"], r["id"]
     return records
 
 
@@ -679,7 +718,10 @@ def stats(records: list[dict[str, Any]]) -> str:
         f" cross-language groups: {len(cross)}"
     )
     for e, rs in sorted(groups.items()):
-        lines.append(f"  {e}: {len(rs)} items, {len({r['file'] for r in rs})} files")
+        about = sum(1 for r in records if e in r["related"])
+        lines.append(
+            f"  {e}: {len(rs)} items, {len({r['file'] for r in rs})} files, {about} related"
+        )
     return "\n".join(lines)
 
 

@@ -203,6 +203,18 @@ def test_a_story_finds_the_headline_the_joined_text_does(title: str, summary: st
         ("Rescuers search the rubble. A magnitude 6 earthquake struck the coast.", ["disasters"]),
         ("Scientists warn of geoengineering. Investors are interested.", []),
         ("Germany's Deutsche Bahn halts campaign. Rising ticket prices hurt it.", []),
+        # A nationality or a smaller country of the Middle East: in the headline, or near a
+        # sign of the state or the conflict, not as a person's origin or a venue.
+        ("Skier returns to the Olympics. He was the first to represent Lebanon.", []),
+        ("Judge halts deportation. The student, a Palestinian activist, spoke out.", ["migration"]),
+        ("Lebanon's new envoy arrives", ["middle-east"]),
+        ("Hezbollah rejects the plan. The Lebanese government set a timeline.", ["middle-east"]),
+        ("Envoys juggle two talks. One is the Iranian nuclear standoff.", ["middle-east"]),
+        ("Navy pulls ships back. They will refocus on the Middle East, far away.", []),
+        ("Israel strikes Gaza. Palestinian officials condemn it.", ["middle-east"]),
+        # A protester or a purge once in a summary is a person's past or a passing word.
+        ("Poet dies at 90. She survived the purge of writers in the 1930s.", []),
+        ("Iran protester dies in custody", ["politics", "middle-east"]),
     ],
 )
 def test_salience_rules_of_the_bundled_topics(
@@ -296,6 +308,25 @@ def test_english_names_match_only_capitalised_words_in_turkish_text(tagger: Tagg
         ("Christmas markets open in Germany", "en", []),
         ("US warns Iran over the drills", "en", ["usa", "middle-east"]),
         ("U.S. plans to deploy missiles", "en", ["usa"]),
+        # A court is the US state's only when it is a US court.
+        ("A French court rejected a claim against US multinationals", "en", []),
+        ("The top sports court blocked the US skeleton athlete's appeal", "en", []),
+        ("A US court blocks the new tariffs", "en", ["usa", "economy"]),
+        ("U.S. District Judge halts the order", "en", ["usa"]),
+        ("ABD mahkemesi gümrük kararını durdurdu", "tr", ["usa"]),
+        # A person's or a company's origin.
+        ("Canada shuns U.S. arms makers on military spending", "en", ["defense-industry"]),
+        ("US-born singer detained in Moscow", "en", ["russia"]),
+        ("Yemeni Americans feel betrayed by the decision", "en", []),
+        # "A Putin ally" is someone else.
+        ("Orban, a Putin ally, faces a tough race", "en", []),
+        ("Putin warns the West", "en", ["russia"]),
+        # Sanctions: cutting a state off from the economy.
+        (
+            "Trump'tan İran çağrısı: Ekonomiden dışlanmasına katkıda bulunun",
+            "tr",
+            ["usa", "middle-east", "sanctions", "economy"],
+        ),
     ],
 )
 def test_context_rules_of_the_bundled_topics(
