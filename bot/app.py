@@ -66,7 +66,9 @@ class App:
             backlog_age=timedelta(hours=s.backlog_age_hours),
             article_fetches=s.article_fetches_per_poll,
             clusters=ClusterSettings(
-                window=timedelta(hours=s.cluster_window_hours), threshold=s.cluster_threshold
+                window=timedelta(hours=s.cluster_window_hours),
+                threshold=s.cluster_threshold,
+                feature_threshold=s.cluster_feature_threshold,
             ),
         )
 

@@ -98,6 +98,15 @@ class Settings(BaseSettings):
         le=1,
         description="similarity a story needs to join a same-event cluster (higher: stricter)",
     )
+    cluster_feature_threshold: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description=(
+            "similarity a feature (a headline that asks or explains) needs to join a cluster, "
+            "or a story needs to join a cluster of features"
+        ),
+    )
     topics_file: Path | None = Field(
         None, description="a topics TOML file to use instead of the bundled one"
     )

@@ -23,9 +23,15 @@ candidate only while one of its members was published within ``window`` of the s
 A cluster holding only the story's own outlet's reports scores ``same_feed_penalty`` less: an
 outlet's follow-ups are more often new stories than repeats, and a cluster is the event that
 several outlets report. Once another outlet's report is in the cluster, the outlet's own
-reports join like any other. The story joins the best-scoring cluster when the score reaches
-``threshold``, else it starts one. A cluster's id is the id of the story that started it, so
-clusters are stable: a decision is never revisited, and a restart reloads the window and goes on.
+reports join like any other. A score counts when it reaches ``threshold``; for a feature (a
+headline that asks or explains, ``feeds.headlines``: "Why is the Strait of Hormuz so
+crucial?", "… : What to know", "List of key events") joining a cluster, or any story joining a
+cluster of features only, it must reach ``feature_threshold``: such a piece shares its
+subject's words with every report on it without reporting any one happening, so it joins only
+a near copy of itself (the same explainer carried by several outlets). The story joins the
+best-scoring cluster whose score counts, else it starts one. A cluster's id is the id of the
+story that started it, so clusters are stable: a decision is never revisited, and a restart
+reloads the window and goes on.
 
 The representative story of a cluster is the member most similar to the others (the sum of
 its similarities), i.e. the report that best covers what the outlets share.
@@ -56,6 +62,7 @@ from itertools import chain, repeat
 from operator import add, mul
 
 from feeds.folding import cased_words, stem, story_words
+from feeds.headlines import is_feature_headline
 from feeds.word_frequency import story_shares
 from storage.records import ClusterCandidate, Placement
 
@@ -70,6 +77,8 @@ class ClusterSettings:
     threshold: float = 0.25
     # Taken from a cluster's score when all of its window members are the story's own feed's.
     same_feed_penalty: float = 0.3
+    # What a feature (a headline that asks or explains) must score to join, or to be joined.
+    feature_threshold: float = 0.6
     # Pseudo-stories of general text in the word weights (0: the window's counts alone).
     background_weight: float = 1000.0
     # Candidate clusters are found through a story's most distinctive words that the window
@@ -167,6 +176,7 @@ class _Bag:
     terms: Terms
     length: float  # before weighting: each member counts once in a centroid
     shares: tuple[float, ...]  # each word's count divided by the length, in ``terms`` order
+    feature: bool  # the headline asks or explains (``feeds.headlines``)
     members: int = 0  # window stories with this text
     norm: float = 0.0  # the weighted bag's length
     norm_version: int = -1  # the weights' version ``norm`` was computed with (-1: stale)
@@ -191,6 +201,7 @@ class _Cluster:
     # word → the sum over members of its count divided by the member's length
     centroid: dict[str, float] = field(default_factory=dict)
     feeds: Counter[int] = field(default_factory=Counter)
+    features: int = 0  # members whose headline is a feature's
     norm: float = 0.0
     norm_version: int = -1  # the weights' version ``norm`` was computed with (-1: stale)
     # The earliest and latest publication times of the members (set by the first member).
@@ -382,6 +393,7 @@ class ClusterIndex:
         cluster = self._clusters.setdefault(member.cluster_id, _Cluster())
         cluster.members.append(member)
         cluster.feeds[member.feed_id] += 1
+        cluster.features += member.bag.feature
         if cluster.members[0] is member:
             cluster.first = cluster.last = member.published_at
         elif member.published_at < cluster.first:
@@ -436,6 +448,7 @@ class ClusterIndex:
         cluster = self._clusters[cluster_id]
         cluster.members.remove(member)
         cluster.feeds[member.feed_id] -= 1
+        cluster.features -= bag.feature
         cluster.norm_version = -1
         centroid, postings, df = cluster.centroid, self._postings, self._df
         for term, share in zip(member.terms, bag.shares, strict=True):
@@ -497,7 +510,8 @@ class ClusterIndex:
             terms = story_terms(story.title, story.summary, story.language)
             length = math.sqrt(sum(count * count for count in terms.values())) or 1.0
             shares = tuple([count / length for count in terms.values()])
-            bag = self._bags[key] = _Bag(key, terms, length, shares)
+            feature = is_feature_headline(story.title)
+            bag = self._bags[key] = _Bag(key, terms, length, shares, feature)
         return bag
 
     @staticmethod
@@ -528,11 +542,18 @@ class ClusterIndex:
         return [c for c in best if clusters[c].has_member_between(early, late)]
 
     def _score(
-        self, story: ClusterCandidate, weighted: Terms, norm: float, cluster: _Cluster, best: float
+        self,
+        story: ClusterCandidate,
+        weighted: Terms,
+        norm: float,
+        cluster: _Cluster,
+        best: float,
+        feature: bool,
     ) -> float | None:
         """Cosine similarity of the story and the cluster's centroid, less the same-feed penalty
         when the cluster holds only the story's own feed's reports; None when the score cannot
-        matter: below the threshold, or not above ``best`` (the best score so far, at least 0).
+        matter: below the threshold (the feature threshold when the story is a feature or the
+        cluster holds features only), or not above ``best`` (the best score so far, at least 0).
 
         The centroid's length under the current weights costs a pass over all its words, so
         it is computed only when the words the story shares with the centroid leave the
@@ -542,16 +563,21 @@ class ClusterIndex:
         if not shared:
             return None  # a score of 0 or less: never above ``best``
         dot = sum([weighted[term] * centroid[term] for term in shared])
+        settings = self.settings
         penalty = 0.0
         if cluster.feeds.get(story.feed_id, 0) == len(cluster.members):
-            penalty = self.settings.same_feed_penalty
+            penalty = settings.same_feed_penalty
+        needed = settings.threshold
+        if feature or cluster.features == len(cluster.members):
+            needed = max(needed, settings.feature_threshold)
         if cluster.norm_version != self._version:
             idf = self._idf()
             part = math.sqrt(sum([(centroid[term] * idf[term]) ** 2 for term in shared]))
             bound = dot / (norm * part) * _ROUNDING_SLACK - penalty
-            if bound < self.settings.threshold or bound <= best:
+            if bound < needed or bound <= best:
                 return None
-        return dot / (norm * self._centroid_norm(cluster)) - penalty
+        score = dot / (norm * self._centroid_norm(cluster)) - penalty
+        return score if score >= needed else None
 
     def _assign_one(self, story: ClusterCandidate, bag: _Bag) -> Placement:
         terms = bag.terms
@@ -564,11 +590,13 @@ class ClusterIndex:
         best_id, best_score = None, 0.0
         clusters = self._clusters
         for cluster_id in self._candidates(story, weighted):
-            score = self._score(story, weighted, norm, clusters[cluster_id], best_score)
+            score = self._score(
+                story, weighted, norm, clusters[cluster_id], best_score, bag.feature
+            )
             if score is not None and score > best_score:
                 best_id, best_score = cluster_id, score
-        started = best_id is None or best_score < self.settings.threshold
-        cluster_id = story.story_id if started or best_id is None else best_id
+        started = best_id is None
+        cluster_id = story.story_id if best_id is None else best_id
         member = self._member(story, bag, cluster_id)
         cluster = self._add(member)
         similarities: dict[_Bag, float] = {}  # by the other member's bag: the same for a text

@@ -334,7 +334,7 @@ def test_common_words_weigh_little_from_the_first_stories() -> None:
         41,
         2,
         10,
-        "What they would have done",
+        "All they would have done",
         "They said they would have done it their way, and that it was all they could do with "
         "what they had.",
     )
@@ -515,3 +515,43 @@ def test_stories_with_the_same_text_share_a_bag_while_one_is_in_the_window() -> 
     later = replace(OLYMPICS, story_id=30, published_at=T0 + 3 * SETTINGS.window)
     index.assign([later])  # the rest leave the window
     assert list(members) == [30] and len(index._bags) == 1
+
+
+HORMUZ_REPORT = (
+    "Iran closes the Strait of Hormuz for Revolutionary Guards naval drills",
+    "Iran closed parts of the Strait of Hormuz on Tuesday for live-fire drills by the "
+    "Revolutionary Guards navy, state media said, as tankers waited off the coast.",
+)
+HORMUZ_EXPLAINER = (
+    "Why is the Strait of Hormuz so crucial?",
+    "A fifth of the world's oil passes through the narrow waterway between Iran and Oman, and "
+    "Tehran has long threatened to block it in a confrontation with the West.",
+)
+
+
+def test_an_explainer_does_not_join_the_reports_on_its_subject() -> None:
+    """An explainer shares its subject's words with the reports (Hormuz, Iran, drills) without
+    reporting the happening: it joins only at the feature threshold, and a report does not
+    join a cluster of explainers below it either."""
+    reports = [story(1, 1, 0, *HORMUZ_REPORT), story(2, 2, 10, *HORMUZ_REPORT)]
+    explainer = story(3, 3, 20, *HORMUZ_EXPLAINER)
+    index = ClusterIndex(SETTINGS)
+    placed = clusters_of(index.assign(reports) + index.assign([explainer]))
+    assert placed == {1: 1, 2: 1, 3: 3}
+
+    # Without the feature rule the explainer's score (0.32) is enough for the reports' cluster.
+    plain = ClusterIndex(replace(SETTINGS, feature_threshold=0.0))
+    assert clusters_of(plain.assign(reports) + plain.assign([explainer]))[3] == 1
+
+    explainer_first = ClusterIndex(SETTINGS)
+    placed = clusters_of(
+        explainer_first.assign([story(1, 3, 0, *HORMUZ_EXPLAINER)])
+        + explainer_first.assign([story(2, 1, 10, *HORMUZ_REPORT)])
+    )
+    assert placed == {1: 1, 2: 2}
+
+
+def test_one_explainer_carried_by_several_outlets_is_one_cluster() -> None:
+    copies = [story(n, n, 10 * n, *HORMUZ_EXPLAINER) for n in (1, 2, 3)]
+    placements = ClusterIndex(SETTINGS).assign(copies)
+    assert {p.cluster_id for p in placements} == {1}

@@ -21,6 +21,7 @@ import pytest
 
 from feeds.cluster import _DOTTED, TITLE_WEIGHT, ClusterIndex, ClusterSettings, story_terms
 from feeds.folding import cased_words, stem
+from feeds.headlines import is_feature_headline
 from feeds.parse import parse_feed
 from feeds.word_frequency import story_shares
 from storage.records import ClusterCandidate, Placement
@@ -193,10 +194,14 @@ class PlainIndex:
             score = dot / (norm * self.centroid_norm(cluster))
             if all(m.story.feed_id == story.feed_id for m in cluster.members):
                 score -= settings.same_feed_penalty
-            if score > best_score:
+            features = [is_feature_headline(m.story.title) for m in (new, *cluster.members)]
+            needed = settings.threshold
+            if features[0] or all(features[1:]):
+                needed = max(needed, settings.feature_threshold)
+            if score >= needed and score > best_score:
                 best_id, best_score = cluster_id, score
-        started = best_id is None or best_score < settings.threshold
-        cluster_id = story.story_id if started or best_id is None else best_id
+        started = best_id is None
+        cluster_id = story.story_id if best_id is None else best_id
         cluster = self.add(new, cluster_id)
         for other in cluster.members:
             if other is not new:

@@ -1,0 +1,50 @@
+"""What a headline says about its story: whether it asks or explains rather than reports. Pure.
+
+A report's headline states what happened ("Peru's Congress removes interim President Jerí").
+A feature's headline asks a question or promises an explanation: "Why is the Strait of Hormuz
+off Iran so crucial?", "Italy enjoy historic Winter Games: Is home advantage real?", "Qatar PM
+arrives in Venezuela: What to know", "Russia-Ukraine war: List of key events, day 1,455",
+"Son dakika deprem mi oldu?". Such a piece is about a subject more than about one happening, so
+the clusterer asks more of it before it joins other reports (``feeds.cluster``).
+
+A quotation is someone else's question, not the headline's: "Erdoğan: 'Neden sessizsiniz?'"
+and "… 'Daha ne olması bekleniyor?' dedi" are reports.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A headline's clauses: after a question mark, a colon, or a dash or bar between spaces.
+_CLAUSE_BREAK = re.compile(r"(?<=\?)\s+|:\s+|\s+[-—–|]\s+")
+# English question words opening a clause, capitalised or not ("How Epstein got so rich");
+# in capitals "WHO" is the World Health Organization. A question opened by a verb ("Will …",
+# "Can …", which are also names) counts by its question mark.
+_QUESTION_WORD = re.compile(
+    r"(?:[Ww]hy|[Hh]ow|[Ww]hat|[Ww]hich|[Ww]ho|[Ww]hom|[Ww]hose|[Ww]hen|[Ww]here)\b"
+)
+# Phrases of explainers, digests and live pages, anywhere in the headline.
+_EXPLAINER = re.compile(
+    r"\b(?:what to know|what we know|what you need to know|explained|explainer|key events|"
+    r"live updates|live blog|a look at)\b"
+    r"|\b(?:nedir|kimdir|nelerdir)\b",
+    re.IGNORECASE,
+)
+_OPENING_QUOTES = "'\"‘“«„"
+_CLOSING_QUOTES = "'\"’”»"
+
+
+def is_feature_headline(title: str) -> bool:
+    """Whether a headline asks a question or announces an explainer, a digest or a live page,
+    rather than reporting a happening."""
+    if _EXPLAINER.search(title):
+        return True
+    for raw in _CLAUSE_BREAK.split(title.strip()):
+        clause = raw.strip()
+        if not clause or (clause[0] in _OPENING_QUOTES and clause[-1] in _CLOSING_QUOTES):
+            continue  # a quotation: someone's words, not the headline's question
+        if clause.rstrip(_CLOSING_QUOTES).endswith("?"):
+            return True
+        if _QUESTION_WORD.match(clause.lstrip(_OPENING_QUOTES)):
+            return True
+    return False
