@@ -10,11 +10,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import feedparser
-
 from feeds.clean import canonical_url, clean_title, collapse_whitespace, summarise
 from feeds.dates import pick_published
 from feeds.errors import HTMLPageError, NotAFeedError
+from feeds.feed_xml import read_feed_xml
 from feeds.models import ParsedFeed, Story
 
 _MAX_GUID = 400
@@ -229,14 +228,10 @@ def parse_feed(
         response_headers["content-type"] = f"{media_type}; charset=utf-8"
     elif content_type:
         response_headers["content-type"] = content_type
-    parsed = feedparser.parse(
-        utf8_body if utf8_body is not None else body,
-        response_headers=response_headers,
-        # Summaries become plain text here, and links are resolved by canonical_url(), so
-        # feedparser's HTML sanitising and URI rewriting inside content would be wasted work.
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    # Summaries become plain text here, and links are resolved by canonical_url(), so
+    # feedparser's HTML sanitising and URI rewriting inside content would be wasted work:
+    # read_feed_xml is feedparser without them.
+    parsed = read_feed_xml(utf8_body if utf8_body is not None else body, response_headers)
     entries = parsed.get("entries") or []
     channel = parsed.get("feed") or {}
     if not parsed.get("version") and not entries:

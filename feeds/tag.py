@@ -40,6 +40,7 @@ same alias.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -143,6 +144,10 @@ class _Phrase:
         return " ".join(word.surface for word in self.words)
 
 
+# Topic files repeat their words across phrases (the about-Turkey filter's venue exclusions
+# alone combine every place with every event and link word), and an alias word is immutable:
+# one object per word is shared by every phrase that uses it.
+@functools.cache
 def _alias_word(cased: str, english: bool = True) -> _AliasWord:
     surface = cased.lower()
     case = None
