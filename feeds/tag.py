@@ -274,6 +274,21 @@ class _PhraseIndex:
         )
 
 
+class _Forms:
+    """Aliases a topics file lists under one field (``needs_context``, ``needs_salience``), by
+    topic, as folded words: whichever alias matched them, the text's words are listed."""
+
+    __slots__ = ("_forms", "_slugs")
+
+    def __init__(self, listed: Iterable[tuple[str, str]]) -> None:
+        self._forms = frozenset((slug, _key(text)) for slug, text in listed)
+        self._slugs = frozenset(slug for slug, _ in self._forms)
+
+    def listed(self, slug: str, matched: Sequence[str]) -> bool:
+        """Whether the matched words of a topic's alias are one of the topic's listed forms."""
+        return slug in self._slugs and (slug, " ".join(matched)) in self._forms
+
+
 class Tagger:
     """Tags texts with the topics of a taxonomy."""
 
@@ -307,14 +322,13 @@ class Tagger:
         self._slugs_with_exclusions = frozenset(t.slug for t in taxonomy.topics if t.exclude)
         # Forms that need context whichever alias found them: "Russia" also matches "Russian"
         # (an English inflection), which needs context as an alias of its own.
-        self._weak_forms = frozenset(
-            (topic.slug, _key(text)) for topic in taxonomy.topics for text in topic.needs_context
+        self._weak_forms = _Forms(
+            (topic.slug, text) for topic in taxonomy.topics for text in topic.needs_context
         )
         # Likewise for salience: "price" also matches "prices".
-        self._faint_forms = frozenset(
-            (topic.slug, _key(text)) for topic in taxonomy.topics for text in topic.needs_salience
+        self._faint_forms = _Forms(
+            (topic.slug, text) for topic in taxonomy.topics for text in topic.needs_salience
         )
-        self._faint_slugs = frozenset(slug for slug, _ in self._faint_forms)
         self._ancestors = {
             topic.slug: _ancestors(taxonomy, topic.slug) for topic in taxonomy.topics
         }
@@ -360,14 +374,9 @@ class Tagger:
                 slug == alias.slug and s <= start and end <= e for slug, s, e in excluded
             ):
                 continue
-            if alias.needs_context or (
-                self._weak_forms and (alias.slug, " ".join(tokens[start:end])) in self._weak_forms
-            ):
+            if alias.needs_context or self._weak_forms.listed(alias.slug, tokens[start:end]):
                 weak.append((alias, start, end))
-            elif alias.needs_salience or (
-                alias.slug in self._faint_slugs
-                and (alias.slug, " ".join(tokens[start:end])) in self._faint_forms
-            ):
+            elif alias.needs_salience or self._faint_forms.listed(alias.slug, tokens[start:end]):
                 faint.append((alias, start, end))
             else:
                 found[alias.slug] = TagMatch(alias.slug, alias.text)
