@@ -4,7 +4,8 @@ apostrophe suffixes dropped, and Snowball stems. Pure.
 Folding comes before lower-casing (``İ``→``I``, ``ş``→``s``, ``ı``→``i`` …), so Turkish case
 pairs agree (``İ``/``i`` and ``I``/``ı`` all become ``i``) and ``Türkiye``, ``TÜRKİYE`` and
 ``Turkiye`` are one word. ``S-400``, ``S 400`` and ``S400`` all become ``S400`` (one to three
-letters followed by digits), and ``NATO'nun`` becomes ``NATO``.
+letters followed by digits; after a space only capitals, so "the 2026" stays two words), and
+``NATO'nun`` becomes ``NATO``.
 
 A story is read once: ``story_words`` keeps the words of the latest stories' titles and
 summaries, so that the topic tagger, the general-feed filter and the clusterer, which all read
@@ -53,7 +54,10 @@ _FOLD_KEEPING_CASE = {**_ASCII_CASED, **_ASCII}
 # replacing them one after the other is ``str.translate``, without its per-character look-up.
 _FOLDS = tuple((chr(source), target) for source, target in _FOLD_KEEPING_CASE.items())
 _HAS_DIGIT = re.compile(r"\d")
-_CODE = re.compile(r"\b([A-Za-z]{1,3})[\s-]?(\d{1,4})\b")
+# A code: one to three letters, then digits, joined or after a hyphen (S400, S-400, s-400), or
+# after a space when the letters are capitals (S 400, MQ 9): "the 2026", "of 34" and the words
+# "A" and "I" ("A 21-year-old") are words before a number, not codes.
+_CODE = re.compile(r"\b(?:([A-Za-z]{1,3})-?|(?!A |I )([A-Z]{1,3})\s)(\d{1,4})\b")
 # A word, and the apostrophe suffix it may carry (NATO'nun): only the word is kept.
 _WORD = re.compile(r"([A-Za-z0-9]+)(?:'[A-Za-z0-9]+)?")
 # Stories whose words are kept: more than the new stories of the polls in flight at once.
@@ -82,7 +86,8 @@ def _fold(text: str) -> str:
 
 
 def _join_code(match: re.Match[str]) -> str:
-    return match.group(1) + match.group(2)
+    letters, capitals, digits = match.groups()
+    return (letters or capitals) + digits
 
 
 def words(text: str) -> list[str]:

@@ -10,10 +10,20 @@ from hypothesis import strategies as st
 from feeds.folding import _FOLD_KEEPING_CASE, TextWords, _fold, cased_words, story_words
 
 # Characters that matter to the folding and to the word rules: Turkish letters and their
-# capitals, quotes and apostrophes, codes (S-400, F 35), dotted abbreviations, digits of other
+# capitals, quotes and apostrophes, codes (S-400, F 35, and "the 2026", which is not one), dotted abbreviations, digits of other
 # scripts, the Kelvin sign (which lower-cases to an ASCII k), and plain letters and spaces.
 ALPHABET = st.sampled_from(
-    [*"aZbsS09 -'.,`’‘´\t\nıİşŞğĞçÇöÖüÜâîûéßK٤", "\u212a", "\u00a0", "S-400", "F 35", "U.S."]
+    [
+        *"aZbsS09 -'.,`’‘´\t\nıİşŞğĞçÇöÖüÜâîûéßK٤",
+        "\u212a",
+        "\u00a0",
+        "S-400",
+        "F 35",
+        "U.S.",
+        "the 2026",
+        "A 21",
+        "I 9",
+    ]
 )
 TEXTS = st.lists(ALPHABET, max_size=30).map("".join)
 _WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
@@ -22,8 +32,17 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 def words_as_documented(text: str) -> list[str]:
     """The folding by translation table and the word rule, one regular expression each."""
     folded = text.translate(_FOLD_KEEPING_CASE)
-    folded = re.sub(r"\b([A-Za-z]{1,3})[\s-]?(\d{1,4})\b", r"\1\2", folded)
+    folded = re.sub(r"\b([A-Za-z]{1,3})(-?|\s)(\d{1,4})\b", _code_as_documented, folded)
     return [word.split("'", 1)[0] for word in _WORD.findall(folded)]
+
+
+def _code_as_documented(match: re.Match[str]) -> str:
+    """Letters and digits joined, except after a space unless the letters are capitals other
+    than the words "A" and "I"."""
+    letters, separator, digits = match.groups()
+    if separator and separator != "-" and (not letters.isupper() or letters in ("A", "I")):
+        return match.group(0)
+    return letters + digits
 
 
 @given(TEXTS)
@@ -46,6 +65,18 @@ def test_folding_examples() -> None:
         "F35",
         "ve",
         "Istanbul",
+    ]
+    # After a space only capitals make a code: a word before a number stays a word.
+    assert cased_words("the 2026 Games, A 21-year-old, MQ 9, s-400") == [
+        "the",
+        "2026",
+        "Games",
+        "A",
+        "21",
+        "year",
+        "old",
+        "MQ9",
+        "s400",
     ]
     assert TextWords.of("Işık ılık").lower == ("isik", "ilik")
 
