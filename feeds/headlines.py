@@ -4,8 +4,10 @@ A report's headline states what happened ("Peru's Congress removes interim Presi
 A feature's headline asks a question or promises an explanation: "Why is the Strait of Hormuz
 off Iran so crucial?", "Italy enjoy historic Winter Games: Is home advantage real?", "Qatar PM
 arrives in Venezuela: What to know", "Russia-Ukraine war: List of key events, day 1,455",
-"Son dakika deprem mi oldu?". Such a piece is about a subject more than about one happening, so
-the clusterer asks more of it before it joins other reports (``feeds.cluster``).
+"Son dakika deprem mi oldu?". A service page's headline bids the reader look something up: "See
+the Olympic medal count for the 2026 Winter Games". Such a piece is about a subject more than
+about one happening, so the clusterer asks more of it before it joins other reports
+(``feeds.cluster``).
 
 A quotation is someone else's question, not the headline's: "Erdoğan: 'Neden sessizsiniz?'"
 and "… 'Daha ne olması bekleniyor?' dedi" are reports.
@@ -30,6 +32,10 @@ _EXPLAINER = re.compile(
     r"|\b(?:nedir|kimdir|nelerdir)\b",
     re.IGNORECASE,
 )
+# A service page's headline bids the reader look something up: "See the Olympic medal count",
+# "See where the storm is headed", "Follow live: …". (A gallery of a happening, "Photos of …",
+# is one of its reports.)
+_SERVICE = re.compile(r"(?:See (?:the|where|how|which|what|who|when)|(?:Follow|Watch) live)\b")
 _OPENING_QUOTES = "'\"‘“«„"
 _CLOSING_QUOTES = "'\"’”»"
 
@@ -45,6 +51,7 @@ def is_feature_headline(title: str) -> bool:
             continue  # a quotation: someone's words, not the headline's question
         if clause.rstrip(_CLOSING_QUOTES).endswith("?"):
             return True
-        if _QUESTION_WORD.match(clause.lstrip(_OPENING_QUOTES)):
+        opening = clause.lstrip(_OPENING_QUOTES)
+        if _QUESTION_WORD.match(opening) or _SERVICE.match(opening):
             return True
     return False

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from feeds.folding import _FOLD_KEEPING_CASE, TextWords, _fold, cased_words, story_words
 
 # Characters that matter to the folding and to the word rules: Turkish letters and their
-# capitals, quotes and apostrophes, codes (S-400, F 35, and "the 2026", which is not one), dotted abbreviations, digits of other
-# scripts, the Kelvin sign (which lower-cases to an ASCII k), and plain letters and spaces.
+# capitals, quotes and apostrophes, codes (S-400, F 35; "the 2026" is not one), dotted
+# abbreviations, digits of other scripts, the Kelvin sign (which lower-cases to an ASCII k), and
+# plain letters and spaces.
 ALPHABET = st.sampled_from(
     [
         *"aZbsS09 -'.,`’‘´\t\nıİşŞğĞçÇöÖüÜâîûéßK٤",

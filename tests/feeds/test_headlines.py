@@ -24,6 +24,10 @@ from feeds.headlines import is_feature_headline
         "Son dakika deprem mi oldu? Az önce deprem nerede oldu?",
         "Kurban Bayramı nedir, ne zaman?",
         "Antisemitizm tartışmaları: Elif Eralp başbakan olabilecek mi?",
+        "See the Olympic medal count for the 2026 Winter Games",
+        "See where the storm is headed",
+        "Election night: Follow live results",
+        "Watch live: Artemis II launch",
     ],
 )
 def test_questions_and_explainers_are_features(title: str) -> None:
@@ -43,6 +47,9 @@ def test_questions_and_explainers_are_features(title: str) -> None:
         'Trump asks: "Why are we in NATO?"',
         "Jackson dies at 84. How he changed America",  # the lead is the death
         "Photos of Lunar New Year celebrations for the Year of the Horse",
+        "Watch the moment a tornado tears through a Texas town",  # a video of the happening
+        "See-saw vote leaves Senate deadlocked",
+        "Seeing red: farmers block Brussels over trade deal",
     ],
 )
 def test_reports_are_not_features(title: str) -> None:
