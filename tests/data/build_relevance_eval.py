@@ -70,7 +70,8 @@ GENERAL_SCOPE_PREFIXES = (
 
 T, F = True, False
 
-# Event ids shared by items of different files that report the same happening.
+# Event ids shared by items that report the same happening: reports of different outlets, and
+# an outlet's repeated report of the happening (an early and an updated one).
 US_IRAN = "us-iran-talks-geneva-2026-02-17"
 HORMUZ = "iran-hormuz-drills-2026-02-16"
 RU_UA = "russia-ukraine-talks-geneva-2026-02-17"
@@ -106,6 +107,9 @@ ERDOGAN_GUTERRES = "erdogan-guterres-meeting-2026-09-22"
 TRUMP_UNGA = "trump-unga-iran-2026-09-22"
 FB_CUP = "fenerbahce-basketball-presidential-cup-2026-09-22"
 SAYAN_KAYA = "sayan-kaya-tmsf-payment-2026-10-05"
+# Same-outlet repeats, found by a blind audit of every file's pairs (clear cases only).
+MEYERS_TAYLOR = "meyers-taylor-monobob-gold-2026-02-16"
+UK_CONSULATE = "uk-east-jerusalem-consulate-2026-10-08"
 
 # LABELS[file stem][index in parsed.stories] = (topics, about_turkey, event)
 LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
@@ -115,11 +119,11 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         2: ("economy", T, None),
         3: ("economy", T, None),
         4: ("economy energy", F, None),
-        5: ("middle-east", F, None),
+        5: ("middle-east", F, UK_CONSULATE),  # the same move, reported again (same-outlet audit)
         6: ("", F, None),
         7: ("economy", F, None),
         8: ("", F, None),
-        9: ("middle-east sanctions", F, None),
+        9: ("middle-east sanctions", F, UK_CONSULATE),
         10: ("middle-east politics", F, None),
         11: ("economy middle-east", F, None),
         12: ("middle-east", F, None),
@@ -235,10 +239,10 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         5: ("", F, None),
         6: ("russia ukraine usa", F, None),  # was RU_UA: leads with Russia's strikes
         7: ("", F, None),
-        8: ("", F, None),
+        8: ("", F, MEYERS_TAYLOR),  # the same gold, reported again (blind same-outlet audit)
         9: ("", F, None),
         10: ("disasters", F, None),
-        11: ("", F, None),
+        11: ("", F, MEYERS_TAYLOR),
         12: ("", F, None),
         13: ("", F, None),
         14: ("", F, SWIFT),
