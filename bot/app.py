@@ -69,6 +69,7 @@ class App:
                 window=timedelta(hours=s.cluster_window_hours),
                 threshold=s.cluster_threshold,
                 feature_threshold=s.cluster_feature_threshold,
+                shared_words=s.cluster_shared_words,
             ),
         )
 

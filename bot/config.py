@@ -107,6 +107,15 @@ class Settings(BaseSettings):
             "or a story needs to join a cluster of features"
         ),
     )
+    cluster_shared_words: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description=(
+            "distinctive words (each in at most 5% of stories) a story must share with a "
+            "cluster holding a report in its language, to join it (0 or 1: no such rule)"
+        ),
+    )
     topics_file: Path | None = Field(
         None, description="a topics TOML file to use instead of the bundled one"
     )

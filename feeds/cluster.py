@@ -23,7 +23,13 @@ candidate only while one of its members was published within ``window`` of the s
 A cluster holding only the story's own outlet's reports scores ``same_feed_penalty`` less: an
 outlet's follow-ups are more often new stories than repeats, and a cluster is the event that
 several outlets report. Once another outlet's report is in the cluster, the outlet's own
-reports join like any other. A score counts when it reaches ``threshold``; for a feature (a
+reports join like any other. Within a language, a story joins a cluster only when it shares
+``shared_words`` distinctive words with it (each used by at most ``distinctive_share`` of the
+stories, window and background together): one shared name is a subject, not an event (a
+gallery of the Lunar New Year's celebrations and a piece on horses in history share "horse"),
+and two reports of one happening share its names, places and what happened. A story joining a
+cluster of only the other language's reports is spared the rule: across languages only names
+and numbers carry over. A score counts when it reaches ``threshold``; for a feature (a
 headline that asks or explains, ``feeds.headlines``: "Why is the Strait of Hormuz so
 crucial?", "… : What to know", "List of key events") joining a cluster, or any story joining a
 cluster of features only, it must reach ``feature_threshold``: such a piece shares its
@@ -79,6 +85,10 @@ class ClusterSettings:
     same_feed_penalty: float = 0.3
     # What a feature (a headline that asks or explains) must score to join, or to be joined.
     feature_threshold: float = 0.6
+    # Distinctive words (each used by at most ``distinctive_share`` of the stories) that a story
+    # must share with a cluster holding a report in its language, to join it.
+    shared_words: int = 2
+    distinctive_share: float = 0.05
     # Pseudo-stories of general text in the word weights (0: the window's counts alone).
     background_weight: float = 1000.0
     # Candidate clusters are found through a story's most distinctive words that the window
@@ -202,6 +212,7 @@ class _Cluster:
     centroid: dict[str, float] = field(default_factory=dict)
     feeds: Counter[int] = field(default_factory=Counter)
     features: int = 0  # members whose headline is a feature's
+    languages: Counter[str] = field(default_factory=Counter)  # members by language ("tr", "en")
     norm: float = 0.0
     norm_version: int = -1  # the weights' version ``norm`` was computed with (-1: stale)
     # The earliest and latest publication times of the members (set by the first member).
@@ -326,6 +337,9 @@ class ClusterIndex:
         self._weights_version = -1
         self._clusters: dict[int, _Cluster] = {}
         self._bags: dict[BagKey, _Bag] = {}  # the window's texts
+        # A word is distinctive when at most ``distinctive_share`` of the stories use it: when
+        # its weight, the logarithm of the stories over its users, is at least this.
+        self._distinctive_weight = -math.log(settings.distinctive_share)
         self.newest: datetime | None = None
         self.max_story_id = 0
 
@@ -394,6 +408,7 @@ class ClusterIndex:
         cluster.members.append(member)
         cluster.feeds[member.feed_id] += 1
         cluster.features += member.bag.feature
+        cluster.languages[member.bag.key[2]] += 1
         if cluster.members[0] is member:
             cluster.first = cluster.last = member.published_at
         elif member.published_at < cluster.first:
@@ -449,6 +464,7 @@ class ClusterIndex:
         cluster.members.remove(member)
         cluster.feeds[member.feed_id] -= 1
         cluster.features -= bag.feature
+        cluster.languages[bag.key[2]] -= 1
         cluster.norm_version = -1
         centroid, postings, df = cluster.centroid, self._postings, self._df
         for term, share in zip(member.terms, bag.shares, strict=True):
@@ -548,12 +564,14 @@ class ClusterIndex:
         norm: float,
         cluster: _Cluster,
         best: float,
-        feature: bool,
+        bag: _Bag,
     ) -> float | None:
         """Cosine similarity of the story and the cluster's centroid, less the same-feed penalty
-        when the cluster holds only the story's own feed's reports; None when the score cannot
-        matter: below the threshold (the feature threshold when the story is a feature or the
-        cluster holds features only), or not above ``best`` (the best score so far, at least 0).
+        when the cluster holds only the story's own feed's reports; None when the story shares
+        fewer than ``shared_words`` distinctive words with a cluster holding a report in its
+        language, or when the score cannot matter: below the threshold (the feature threshold
+        when the story is a feature or the cluster holds features only), or not above ``best``
+        (the best score so far, at least 0).
 
         The centroid's length under the current weights costs a pass over all its words, so
         it is computed only when the words the story shares with the centroid leave the
@@ -562,13 +580,17 @@ class ClusterIndex:
         shared = [term for term in weighted if term in centroid]
         if not shared:
             return None  # a score of 0 or less: never above ``best``
-        dot = sum([weighted[term] * centroid[term] for term in shared])
         settings = self.settings
+        if cluster.languages[bag.key[2]] and settings.shared_words > 1:
+            idf, distinctive = self._idf(), self._distinctive_weight
+            if sum([idf[term] >= distinctive for term in shared]) < settings.shared_words:
+                return None
+        dot = sum([weighted[term] * centroid[term] for term in shared])
         penalty = 0.0
         if cluster.feeds.get(story.feed_id, 0) == len(cluster.members):
             penalty = settings.same_feed_penalty
         needed = settings.threshold
-        if feature or cluster.features == len(cluster.members):
+        if bag.feature or cluster.features == len(cluster.members):
             needed = max(needed, settings.feature_threshold)
         if cluster.norm_version != self._version:
             idf = self._idf()
@@ -590,9 +612,7 @@ class ClusterIndex:
         best_id, best_score = None, 0.0
         clusters = self._clusters
         for cluster_id in self._candidates(story, weighted):
-            score = self._score(
-                story, weighted, norm, clusters[cluster_id], best_score, bag.feature
-            )
+            score = self._score(story, weighted, norm, clusters[cluster_id], best_score, bag)
             if score is not None and score > best_score:
                 best_id, best_score = cluster_id, score
         started = best_id is None

@@ -6,7 +6,9 @@ import ipaddress
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
+from bot.app import App
 from bot.config import ConfigError, load_settings
 
 
@@ -41,6 +43,14 @@ def test_environment_values(monkeypatch: pytest.MonkeyPatch) -> None:
         ipaddress.ip_network("fd00::/8"),
     ]
     assert settings.log_level == "DEBUG"
+
+
+def test_cluster_settings_reach_the_clusterer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HABERCI_CLUSTER_SHARED_WORDS", "3")
+    monkeypatch.setenv("HABERCI_CLUSTER_FEATURE_THRESHOLD", "0.7")
+    app = App(load_settings(), create_engine("sqlite://"))
+    clusters = app.ingest_settings.clusters
+    assert (clusters.shared_words, clusters.feature_threshold) == (3, 0.7)
 
 
 def test_toml_file_and_environment_precedence(
@@ -82,6 +92,11 @@ def test_toml_file_and_environment_precedence(
             "HABERCI_LOG_LEVEL",
             "LOUD",
             "HABERCI_LOG_LEVEL: Input should be 'DEBUG', 'INFO', 'WARNING' or 'ERROR'",
+        ),
+        (
+            "HABERCI_CLUSTER_SHARED_WORDS",
+            "-1",
+            "HABERCI_CLUSTER_SHARED_WORDS: Input should be greater than or equal to 0",
         ),
         (
             "HABERCI_PER_HOST_CONCURRENCY",

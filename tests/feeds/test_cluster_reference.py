@@ -52,6 +52,10 @@ class _Member:
     centrality: float = 0.0
 
 
+def _language(story: ClusterCandidate) -> str:
+    return "tr" if story.language == "tr" else "en"
+
+
 @dataclass
 class _Cluster:
     members: list[_Member] = field(default_factory=list)
@@ -190,6 +194,13 @@ class PlainIndex:
             ):
                 continue
             centroid = cluster.centroid
+            if settings.shared_words > 1 and any(
+                _language(m.story) == _language(story) for m in cluster.members
+            ):
+                distinctive = -math.log(settings.distinctive_share)
+                shared_words = [t for t in new.terms if t in centroid]
+                if sum(self.weight(t) >= distinctive for t in shared_words) < settings.shared_words:
+                    continue
             dot = sum([w * centroid[t] for t, w in weighted.items() if t in centroid])
             score = dot / (norm * self.centroid_norm(cluster))
             if all(m.story.feed_id == story.feed_id for m in cluster.members):
@@ -261,16 +272,24 @@ def test_the_bag_of_words_is_the_plain_one(stories: list[ClusterCandidate]) -> N
         )
 
 
+def plain_placements(
+    texts: Sequence[ClusterCandidate], settings: ClusterSettings, batch: int
+) -> list[Placement]:
+    plain, placed = PlainIndex(settings), {}
+    return [p for part in batches(texts, batch) for p in plain.assign(part, placed)]
+
+
 @pytest.mark.parametrize(
-    ("batch", "window_hours"),
-    [(1, 48), (15, 48), (60, 48), (15, 6), (40, 2)],
+    ("batch", "window_hours", "shared_words"),
+    [(1, 48, 2), (15, 48, 2), (60, 48, 2), (15, 6, 2), (40, 2, 2), (1, 48, 4), (15, 48, 1)],
 )
 def test_placements_are_those_of_the_plain_rules(
-    stories: list[ClusterCandidate], batch: int, window_hours: int
+    stories: list[ClusterCandidate], batch: int, window_hours: int, shared_words: int
 ) -> None:
     """Batches of one poll's size and others, with the default window and narrow ones (many
-    evictions, candidates out of the window), and every text a second and third time."""
-    settings = ClusterSettings(window=timedelta(hours=window_hours))
+    evictions, candidates out of the window), every text a second and third time, and the
+    shared-words rule at its default, stricter and off."""
+    settings = ClusterSettings(window=timedelta(hours=window_hours), shared_words=shared_words)
     chosen = stories[::3]
     texts = [*chosen, *reprinted(chosen, 100_000), *reprinted(chosen[::2], 200_000)]
     index, plain = ClusterIndex(settings), PlainIndex(settings)
@@ -281,6 +300,9 @@ def test_placements_are_those_of_the_plain_rules(
         assert index.assign(part) == expected
         joined += sum(1 for p in expected if not p.started)
     assert joined > len(texts) // 4, "the stories must exercise joining, not only starting"
+    if shared_words > 2:  # the rule must have decided something here
+        one_word = replace(settings, shared_words=1)
+        assert plain_placements(texts, one_word, batch) != plain_placements(texts, settings, batch)
 
 
 def test_a_restored_index_places_like_the_plain_rules(stories: list[ClusterCandidate]) -> None:
