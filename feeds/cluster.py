@@ -69,7 +69,7 @@ from operator import add, mul
 
 from feeds.folding import cased_words, stem, story_words
 from feeds.headlines import is_feature_headline
-from feeds.word_frequency import story_shares
+from feeds.names import background_shares, turkish_terms
 from storage.records import ClusterCandidate, Placement
 
 TITLE_WEIGHT = 2.0
@@ -118,9 +118,11 @@ def _has_dotted(text: str) -> bool:
     return False
 
 
-class _TermTable(dict[str, str | None]):
-    """Word as written (``cased_words``) → the term it counts as in one language, None for a
-    word left out (a single lower-case letter). Filled on first use: news repeats its words."""
+class _TermTable(dict[str, tuple[str, ...]]):
+    """Word as written (``cased_words``) → the terms it counts as in one language: its stem,
+    none for a word left out (a single lower-case letter), and in Turkish a name's English form
+    (``feeds.names``: ``Cenevre`` counts as ``geneva``, ``Karadeniz`` as ``black`` and ``sea``).
+    Filled on first use: news repeats its words."""
 
     __slots__ = ("_language",)
     _LIMIT = 65536  # words kept; past it the table starts again
@@ -129,15 +131,17 @@ class _TermTable(dict[str, str | None]):
         super().__init__()
         self._language = language
 
-    def __missing__(self, word: str) -> str | None:
+    def __missing__(self, word: str) -> tuple[str, ...]:
         if len(self) >= self._LIMIT:
             self.clear()
-        term = self[word] = (
-            None
-            if len(word) < 2 and not (word.isdigit() or word.isupper())
-            else stem(word.lower(), self._language)
-        )
-        return term
+        if len(word) < 2 and not (word.isdigit() or word.isupper()):
+            terms: tuple[str, ...] = ()
+        elif self._language == "tr":
+            terms = turkish_terms(word)
+        else:
+            terms = (stem(word.lower(), self._language),)
+        self[word] = terms
+        return terms
 
 
 _TERMS = {"en": _TermTable("en"), "tr": _TermTable("tr")}
@@ -167,8 +171,7 @@ def story_terms(title: str, summary: str, language: str | None) -> Terms:
         # Dotted abbreviations are joined for clustering only (the tagger reads U.S. as U S).
         cased = cased_words(_DOTTED.sub(_undot, text)) if _has_dotted(text) else words.cased
         for word in cased:
-            term = table[word]
-            if term is not None:
+            for term in table[word]:
                 terms[term] = get(term, 0.0) + weight
     return terms
 
@@ -322,7 +325,7 @@ class ClusterIndex:
     ) -> None:
         self.settings = settings
         # word → expected share of stories using it (None: the bundled table)
-        self._background = story_shares() if background is None else background
+        self._background = background_shares() if background is None else background
         self._members: dict[int, _Member] = {}
         self._by_time: deque[_Member] = deque()  # in order of arrival
         # word → {id of a cluster using it: the cluster's centroid, where the word's weight

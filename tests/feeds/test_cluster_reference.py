@@ -22,8 +22,8 @@ import pytest
 from feeds.cluster import _DOTTED, TITLE_WEIGHT, ClusterIndex, ClusterSettings, story_terms
 from feeds.folding import cased_words, stem
 from feeds.headlines import is_feature_headline
+from feeds.names import background_shares, turkish_terms
 from feeds.parse import parse_feed
-from feeds.word_frequency import story_shares
 from storage.records import ClusterCandidate, Placement
 from tests.conftest import real_feed_files
 
@@ -39,8 +39,9 @@ def plain_terms(title: str, summary: str, language: str | None) -> dict[str, flo
         for word in cased_words(text):
             if len(word) < 2 and not (word.isdigit() or word.isupper()):
                 continue
-            term = stem(word.lower(), lang)
-            terms[term] = terms.get(term, 0.0) + weight
+            # A Turkish name counts as its English form (``feeds.names``, tested there).
+            for term in turkish_terms(word) if lang == "tr" else (stem(word.lower(), lang),):
+                terms[term] = terms.get(term, 0.0) + weight
     return terms
 
 
@@ -67,7 +68,7 @@ class PlainIndex:
 
     def __init__(self, settings: ClusterSettings) -> None:
         self.settings = settings
-        self.background = story_shares()
+        self.background = background_shares()
         self.arrivals: list[_Member] = []
         self.df: Counter[str] = Counter()
         self.seen = 0  # stories counted: the window's, and a batch's from its start

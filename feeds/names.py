@@ -1,0 +1,89 @@
+"""How a Turkish text's names read in English, so that same-event clustering can find an
+English and a Turkish report of one happening through the names they share. Pure.
+
+Reports in two languages share names, places and numbers, not words. Turkish news writes many
+names its own way (``Rusya``/Russia, ``Cenevre``/Geneva, ``BM``/UN, ``Zelenskiy``/Zelensky);
+``exonyms.toml`` lists them, and a capitalised Turkish word listed there is read as its English
+form. A capitalised Turkish word that is not Turkish vocabulary (``Guterres``, ``Rubio``) is a
+foreign name: it is stemmed as English is, so that it meets the English reports' word (the
+Turkish stemmer would cut ``Jeri`` to ``jer``, the English one cuts ``Guterres`` to
+``guterr``). Other capitalised words (``Kurulu``, a headline's first word) are Turkish and are
+stemmed as Turkish.
+
+Names take their Turkish suffixes after an apostrophe (``Cenevre'de``), which the folding drops,
+so a capitalised word is read as written. Lower-case words are never names here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+from feeds.folding import cased_words, stem
+from feeds.word_frequency import story_shares
+
+EXONYMS = Path(__file__).with_name("exonyms.toml")
+
+
+class ExonymError(ValueError):
+    """A gazetteer entry that is not one Turkish word for one to three English words."""
+
+
+def read_exonyms(path: Path = EXONYMS) -> dict[str, str]:
+    """Folded, lower-cased Turkish word → its English form, lower-cased (one to three words)."""
+    with path.open("rb") as handle:
+        raw: Mapping[str, object] = tomllib.load(handle).get("tr_to_en", {})
+    table: dict[str, str] = {}
+    for turkish, english in raw.items():
+        words = cased_words(turkish)
+        if len(words) != 1:
+            raise ExonymError(f"{path.name}: {turkish!r} is not one word")
+        if not isinstance(english, str) or not 1 <= len(cased_words(english)) <= 3:
+            raise ExonymError(f"{path.name}: {turkish!r} = {english!r}: one to three English words")
+        key, value = words[0].lower(), " ".join(cased_words(english)).lower()
+        if table.get(key, value) != value:
+            raise ExonymError(f"{path.name}: {turkish!r} reads as {key!r}, listed twice")
+        table[key] = value
+    return table
+
+
+@cache
+def _exonyms() -> dict[str, str]:
+    return read_exonyms()
+
+
+def turkish_terms(word: str) -> tuple[str, ...]:
+    """The stemmed terms a folded Turkish word (``cased_words``) counts as: its English form's
+    stems when it is a listed name, the English stem when it is a capitalised foreign name,
+    else its Turkish stem."""
+    lower = word.lower()
+    if not word[0].isupper():
+        return (stem(lower, "tr"),)
+    english = _exonyms().get(lower)
+    if english is not None:
+        return tuple(stem(part, "en") for part in english.split(" "))
+    turkish = stem(lower, "tr")
+    if turkish in story_shares():  # Turkish (or shared) vocabulary: not a foreign name
+        return (turkish,)
+    return (stem(lower, "en"),)
+
+
+@cache
+def background_shares() -> dict[str, float]:
+    """The bundled background shares (``feeds.word_frequency.story_shares``), with a listed
+    name's English terms as common as the name is in Turkish where English text gives them no
+    figure: ``Erdoğan`` counts as ``erdogan``, which the English list lacks, and is as common as
+    the Turkish stem ``erdoga`` says. Where English has a figure (``iran``), it stands."""
+    bundled = story_shares()
+    shares = dict(bundled)
+    for turkish, english in _exonyms().items():
+        share = bundled.get(stem(turkish, "tr"))
+        if share is None:
+            continue
+        for part in english.split(" "):
+            term = stem(part, "en")
+            if term not in bundled:
+                shares[term] = max(shares.get(term, 0.0), share)
+    return shares

@@ -1,0 +1,85 @@
+"""Turkish names read in English, for clustering across languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feeds.cluster import ClusterIndex, story_terms
+from feeds.names import (
+    ExonymError,
+    background_shares,
+    read_exonyms,
+    turkish_terms,
+)
+from feeds.word_frequency import story_shares
+from tests.feeds.test_cluster import SETTINGS, clusters_of, story
+
+
+def test_the_bundled_gazetteer_reads() -> None:
+    table = read_exonyms()
+    assert len(table) > 1000
+    assert table["rusya"] == "russia" and table["cenevre"] == "geneva" and table["bm"] == "un"
+    assert table["karadeniz"] == "black sea"
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ('"Batı Şeria" = "West Bank"', "'Batı Şeria' is not one word"),
+        ('"Bab" = "Bab el Mandeb Strait"', "one to three English words"),
+        ('"Rusya" = "Russia"\n"RUSYA" = "Ukraine"', "'RUSYA' reads as 'rusya', listed twice"),
+    ],
+)
+def test_bad_entries_are_named(tmp_path: Path, text: str, error: str) -> None:
+    path = tmp_path / "exonyms.toml"
+    path.write_text(f"[tr_to_en]\n{text}\n", encoding="utf-8")
+    with pytest.raises(ExonymError, match=error):
+        read_exonyms(path)
+
+
+def test_a_listed_name_reads_as_its_english_form() -> None:
+    assert turkish_terms("Cenevre") == ("geneva",)  # Cenevre'de, after the folding
+    assert turkish_terms("Karadeniz") == ("black", "sea")
+    assert turkish_terms("Erdogan") == ("erdogan",)  # the Turkish stemmer gives "erdoga"
+
+
+def test_a_foreign_name_is_stemmed_as_english_and_turkish_words_as_turkish() -> None:
+    assert turkish_terms("Guterres") == ("guterr",)  # as in an English report
+    assert turkish_terms("Kurulu") == ("kurul",)  # Turkish vocabulary: "Genel Kurulu"
+    assert turkish_terms("kurulu") == ("kurul",)
+    assert turkish_terms("cenevre") != ("geneva",)  # lower case is never a name
+
+
+def test_a_name_is_as_common_as_it_is_in_turkish_where_english_has_no_figure() -> None:
+    shares, bundled = background_shares(), story_shares()
+    assert "erdogan" not in bundled and shares["erdogan"] == bundled["erdoga"]
+    assert shares["iran"] == bundled["iran"]  # English has a figure: it stands
+
+
+def test_a_turkish_and_an_english_report_join_through_their_names() -> None:
+    english = story(
+        80,
+        1,
+        0,
+        "Russian and Ukrainian delegations meet in Geneva for US-brokered talks",
+        "Negotiators from Moscow and Kyiv sat down in Geneva on Tuesday, with US envoy Steve "
+        "Witkoff mediating.",
+    )
+    turkish = story(
+        81,
+        2,
+        60,
+        "Rusya ve Ukrayna heyetleri ABD arabuluculuğunda Cenevre'de bir araya geldi",
+        "Moskova ve Kiev heyetleri, ABD'nin özel temsilcisi Witkoff'un arabuluculuğunda "
+        "Cenevre'de ikinci tur görüşmelere başladı.",
+        "tr",
+    )
+    shared = (
+        story_terms(english.title, english.summary, "en").keys()
+        & story_terms(turkish.title, turkish.summary, "tr").keys()
+    )
+    assert {"geneva", "moscow", "kyiv", "us", "witkoff"} <= shared
+    placed = clusters_of(ClusterIndex(SETTINGS).assign([english, turkish]))
+    assert placed[81] == 80
