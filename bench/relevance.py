@@ -101,49 +101,46 @@ class TagReport:
     misses: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _json_lines(path: Path) -> list[dict[str, Any]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 def load_items(path: Path = EVAL_SET) -> list[Item]:
     """The labelled items."""
-    items = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            raw = json.loads(line)
-            items.append(
-                Item(
-                    raw["id"],
-                    raw["title"],
-                    raw["summary"],
-                    raw["language"],
-                    frozenset(raw["topics"]),
-                    raw["scope"],
-                    raw["about_turkey"],
-                    raw["file"],
-                    datetime.fromisoformat(raw["published"]),
-                    raw["event"],
-                    frozenset(raw.get("related", ())),
-                )
-            )
-    return items
+    return [
+        Item(
+            raw["id"],
+            raw["title"],
+            raw["summary"],
+            raw["language"],
+            frozenset(raw["topics"]),
+            raw["scope"],
+            raw["about_turkey"],
+            raw["file"],
+            datetime.fromisoformat(raw["published"]),
+            raw["event"],
+            frozenset(raw.get("related", ())),
+        )
+        for raw in _json_lines(path)
+    ]
 
 
 def load_cross_language_items(path: Path = CROSS_LANGUAGE_SET) -> list[Item]:
     """The written cross-language items: each outlet is one feed."""
-    items = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            raw = json.loads(line)
-            items.append(
-                Item(
-                    raw["id"],
-                    raw["title"],
-                    raw["summary"],
-                    raw["language"],
-                    frozenset(),
-                    file=f"written: {raw['outlet']}",
-                    published=datetime.fromisoformat(raw["published"]),
-                    event=raw["event"],
-                )
-            )
-    return items
+    return [
+        Item(
+            raw["id"],
+            raw["title"],
+            raw["summary"],
+            raw["language"],
+            frozenset(),
+            file=f"written: {raw['outlet']}",
+            published=datetime.fromisoformat(raw["published"]),
+            event=raw["event"],
+        )
+        for raw in _json_lines(path)
+    ]
 
 
 def is_held_out(item_id: str) -> bool:
