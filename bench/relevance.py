@@ -106,21 +106,25 @@ def _json_lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
+def _item(raw: dict[str, Any], **labels: Any) -> Item:
+    """An item's text and publication time from its JSON line, with the given labels."""
+    published = datetime.fromisoformat(raw["published"])
+    return Item(
+        raw["id"], raw["title"], raw["summary"], raw["language"], published=published, **labels
+    )
+
+
 def load_items(path: Path = EVAL_SET) -> list[Item]:
     """The labelled items."""
     return [
-        Item(
-            raw["id"],
-            raw["title"],
-            raw["summary"],
-            raw["language"],
-            frozenset(raw["topics"]),
-            raw["scope"],
-            raw["about_turkey"],
-            raw["file"],
-            datetime.fromisoformat(raw["published"]),
-            raw["event"],
-            frozenset(raw.get("related", ())),
+        _item(
+            raw,
+            topics=frozenset(raw["topics"]),
+            scope=raw["scope"],
+            about_turkey=raw["about_turkey"],
+            file=raw["file"],
+            event=raw["event"],
+            related=frozenset(raw.get("related", ())),
         )
         for raw in _json_lines(path)
     ]
@@ -129,16 +133,7 @@ def load_items(path: Path = EVAL_SET) -> list[Item]:
 def load_cross_language_items(path: Path = CROSS_LANGUAGE_SET) -> list[Item]:
     """The written cross-language items: each outlet is one feed."""
     return [
-        Item(
-            raw["id"],
-            raw["title"],
-            raw["summary"],
-            raw["language"],
-            frozenset(),
-            file=f"written: {raw['outlet']}",
-            published=datetime.fromisoformat(raw["published"]),
-            event=raw["event"],
-        )
+        _item(raw, topics=frozenset(), file=f"written: {raw['outlet']}", event=raw["event"])
         for raw in _json_lines(path)
     ]
 
