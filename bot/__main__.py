@@ -27,6 +27,7 @@ from bot.logs import configure_logging
 from bot.scheduler import Transport
 from feeds.errors import FeedError
 from feeds.ingest import Ingest, PollOutcome
+from feeds.names import ExonymError
 from feeds.opml import OPMLError
 from feeds.retag import place_unclustered, retag
 from feeds.taxonomy import REQUIRED_SLUGS, TaxonomyError, load_taxonomy
@@ -70,6 +71,8 @@ def application(*, migrate: bool = True) -> Iterator[App]:
         app = open_app(settings, migrate=migrate)
     except TaxonomyError as exc:
         raise fail(f"HABERCI_TOPICS_FILE: {exc}") from None
+    except ExonymError as exc:
+        raise fail(f"HABERCI_NAMES_FILE: {exc}") from None
     except Exception as exc:  # the database is unreachable or refuses the migration
         raise fail(f"cannot open the database {settings.database_url!r}: {exc}") from None
     try:

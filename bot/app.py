@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from feeds.cluster import ClusterSettings
+from feeds.cluster import ClusterSettings, use_names_file
 from feeds.defaults import default_feeds
 from feeds.fetch import Fetcher, FetchLimits
 from feeds.ingest import Ingest, IngestSettings, utc_now
@@ -110,6 +110,7 @@ def open_app(settings: Settings, *, migrate: bool = True) -> App:
     """Connect, apply migrations and, on the very first run, load the bundled feeds."""
     app = App(settings, db.create_db_engine(settings.database_url))
     app.taxonomy  # noqa: B018 (validated at start-up: a bad topics file stops here)
+    use_names_file(settings.names_file)  # a bad names file stops here
     if migrate:
         db.upgrade(app.engine)
         if settings.load_default_feeds:

@@ -119,6 +119,13 @@ class Settings(BaseSettings):
     topics_file: Path | None = Field(
         None, description="a topics TOML file to use instead of the bundled one"
     )
+    names_file: Path | None = Field(
+        None,
+        description=(
+            "a TOML file of Turkish names read as English ones in clustering, added to the "
+            "bundled feeds/exonyms.toml (its entries win)"
+        ),
+    )
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="bot admins as platform:user-id, comma-separated (telegram:123,discord:987)",
@@ -272,9 +279,9 @@ class Settings(BaseSettings):
     def _clock_times(cls, value: str) -> str:
         return ",".join(parse_clock_times(value))
 
-    @field_validator("topics_file")
+    @field_validator("topics_file", "names_file")
     @classmethod
-    def _topics_file_exists(cls, value: Path | None) -> Path | None:
+    def _file_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError(f"no such file {str(value)!r}")
         return value

@@ -66,10 +66,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain, repeat
 from operator import add, mul
+from pathlib import Path
 
 from feeds.folding import cased_words, stem, story_words
 from feeds.headlines import is_feature_headline
-from feeds.names import background_shares, turkish_terms
+from feeds.names import background_shares, turkish_terms, use_exonyms
 from storage.records import ClusterCandidate, Placement
 
 TITLE_WEIGHT = 2.0
@@ -145,6 +146,15 @@ class _TermTable(dict[str, tuple[str, ...]]):
 
 
 _TERMS = {"en": _TermTable("en"), "tr": _TermTable("tr")}
+
+
+def use_names_file(path: Path | None) -> None:
+    """Read Turkish names with the bundled list extended by ``path`` (``feeds.names``) from now
+    on: for the clustering indexes made after the call (their word weights are fixed at start).
+    Raises ``ExonymError`` for a bad file, and then nothing changes."""
+    if use_exonyms(path):
+        for table in _TERMS.values():
+            table.clear()
 
 
 def _around(moment: datetime, window: timedelta) -> tuple[datetime, datetime]:

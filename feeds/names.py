@@ -10,6 +10,9 @@ Turkish stemmer would cut ``Jeri`` to ``jer``, the English one cuts ``Guterres``
 ``guterr``). Other capitalised words (``Kurulu``, a headline's first word) are Turkish and are
 stemmed as Turkish.
 
+A deployment can add names, or read a listed word otherwise, with a file of its own
+(``HABERCI_NAMES_FILE``, ``use_exonyms``).
+
 Names take their Turkish suffixes after an apostrophe (``Cenevre'de``), which the folding drops,
 so a capitalised word is read as written. Lower-case words are never names here.
 """
@@ -49,9 +52,32 @@ def read_exonyms(path: Path = EXONYMS) -> dict[str, str]:
     return table
 
 
-@cache
+_table: dict[str, str] | None = None  # in use: the bundled names and a deployment's
+_extra: Path | None = None  # the deployment's file in ``_table``
+
+
 def _exonyms() -> dict[str, str]:
-    return read_exonyms()
+    global _table
+    if _table is None:
+        _table = read_exonyms()
+    return _table
+
+
+def use_exonyms(path: Path | None) -> bool:
+    """The bundled names, extended by those of ``path`` (a deployment's own, in the same
+    format; its entries win where both list a word), for every clustering from now on. The
+    file is read in full first: a bad entry raises ``ExonymError`` and changes nothing. Returns
+    whether the names changed; callers then reset what was read through the old names
+    (``feeds.cluster.use_names_file``)."""
+    global _table, _extra
+    if _table is not None and path == _extra:
+        return False
+    table = read_exonyms()
+    if path is not None:
+        table.update(read_exonyms(path))
+    _table, _extra = table, path
+    background_shares.cache_clear()
+    return True
 
 
 def turkish_terms(word: str) -> tuple[str, ...]:

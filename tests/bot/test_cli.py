@@ -273,6 +273,16 @@ def test_topics_listing_filtering_check_and_retag(
     monkeypatch.setenv("HABERCI_TOPICS_FILE", str(broken))
     code, _, err = run(haberci, "topics")
     assert code == 1 and "HABERCI_TOPICS_FILE" in err and "name_tr" in err
+    monkeypatch.delenv("HABERCI_TOPICS_FILE")
+
+    names = tmp_path / "names.toml"
+    names.write_text('[tr_to_en]\n"Batı Şeria" = "West Bank"\n', encoding="utf-8")
+    monkeypatch.setenv("HABERCI_NAMES_FILE", str(names))
+    code, _, err = run(haberci, "topics")
+    assert code == 1 and "HABERCI_NAMES_FILE" in err and "'Batı Şeria' is not one word" in err
+    monkeypatch.setenv("HABERCI_NAMES_FILE", str(tmp_path / "missing.toml"))
+    code, _, err = run(haberci, "topics")
+    assert code == 1 and "HABERCI_NAMES_FILE" in err and "no such file" in err
 
 
 def event_feed(title: str, items: list[tuple[str, str, str]]) -> bytes:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from feeds.cluster import ClusterIndex, story_terms
+from feeds.cluster import ClusterIndex, story_terms, use_names_file
 from feeds.names import (
     ExonymError,
     background_shares,
@@ -83,3 +84,29 @@ def test_a_turkish_and_an_english_report_join_through_their_names() -> None:
     assert {"geneva", "moscow", "kyiv", "us", "witkoff"} <= shared
     placed = clusters_of(ClusterIndex(SETTINGS).assign([english, turkish]))
     assert placed[81] == 80
+
+
+@pytest.fixture
+def bundled_names_after() -> Iterator[None]:
+    yield
+    use_names_file(None)
+
+
+def test_a_deployment_adds_and_overrides_names(tmp_path: Path, bundled_names_after: None) -> None:
+    assert "konya" not in read_exonyms()
+    own = tmp_path / "names.toml"
+    own.write_text('[tr_to_en]\n"Konya" = "Iconium"\n"Cenevre" = "Genf"\n', "utf-8")
+    use_names_file(own)
+    assert story_terms("Konya'da", "", "tr").keys() == {"iconium"}
+    assert story_terms("Cenevre'de", "", "tr").keys() == {"genf"}
+    assert story_terms("Rusya", "", "tr").keys() == {"russia"}  # the bundled names stay
+    use_names_file(None)
+    assert story_terms("Cenevre'de", "", "tr").keys() == {"geneva"}
+
+
+def test_a_bad_names_file_changes_nothing(tmp_path: Path, bundled_names_after: None) -> None:
+    bad = tmp_path / "names.toml"
+    bad.write_text('[tr_to_en]\n"Cenevre" = "Genf"\n"Batı Şeria" = "West Bank"\n', "utf-8")
+    with pytest.raises(ExonymError, match="'Batı Şeria' is not one word"):
+        use_names_file(bad)
+    assert story_terms("Cenevre'de", "", "tr").keys() == {"geneva"}
