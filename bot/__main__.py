@@ -27,7 +27,7 @@ from bot.logs import configure_logging
 from bot.scheduler import Transport
 from feeds.errors import FeedError
 from feeds.ingest import Ingest, PollOutcome
-from feeds.names import ExonymError
+from feeds.names import ExonymError, read_exonyms
 from feeds.opml import OPMLError
 from feeds.retag import place_unclustered, retag
 from feeds.taxonomy import REQUIRED_SLUGS, TaxonomyError, load_taxonomy
@@ -476,6 +476,25 @@ def topics_check(
     missing = sorted(REQUIRED_SLUGS - set(taxonomy.slugs))
     note = f"; not defined here (bundled topics have them): {', '.join(missing)}" if missing else ""
     out.print(f"{file}: {len(taxonomy.topics)} topics, valid{note}")
+
+
+names_cli = typer.Typer(help="The Turkish names clustering reads as English ones.")
+cli.add_typer(names_cli, name="names")
+
+
+@names_cli.command("check")
+def names_check(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="a names TOML file")],
+) -> None:
+    """Validate a names file for HABERCI_NAMES_FILE; a problem names its entry."""
+    try:
+        names = read_exonyms(file)
+    except ExonymError as exc:
+        raise fail(str(exc)) from None
+    bundled = read_exonyms()
+    changed = sum(1 for word, english in names.items() if bundled.get(word, english) != english)
+    note = f", {changed} read otherwise than the bundled list" if changed else ""
+    out.print(f"{file}: {len(names)} names, valid{note}")
 
 
 @cli.command("retag")

@@ -35,9 +35,18 @@ class ExonymError(ValueError):
 
 
 def read_exonyms(path: Path = EXONYMS) -> dict[str, str]:
-    """Folded, lower-cased Turkish word → its English form, lower-cased (one to three words)."""
-    with path.open("rb") as handle:
-        raw: Mapping[str, object] = tomllib.load(handle).get("tr_to_en", {})
+    """Folded, lower-cased Turkish word → its English form, lower-cased (one to three words).
+    Raises ``ExonymError`` naming the file and the entry for anything else."""
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except OSError as exc:
+        raise ExonymError(f"{path}: cannot read it: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ExonymError(f"{path.name}: not valid TOML: {exc}") from exc
+    raw = document.get("tr_to_en")
+    if not isinstance(raw, Mapping):
+        raise ExonymError(f"{path.name}: no [tr_to_en] table of Turkish = English names")
     table: dict[str, str] = {}
     for turkish, english in raw.items():
         words = cased_words(turkish)

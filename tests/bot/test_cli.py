@@ -275,8 +275,14 @@ def test_topics_listing_filtering_check_and_retag(
     assert code == 1 and "HABERCI_TOPICS_FILE" in err and "name_tr" in err
     monkeypatch.delenv("HABERCI_TOPICS_FILE")
 
+    own = tmp_path / "own.toml"
+    own.write_text('[tr_to_en]\n"Konya" = "Konya"\n"Cenevre" = "Genf"\n', encoding="utf-8")
+    code, out, _ = run(haberci, "names", "check", str(own))
+    assert code == 0 and "2 names, valid, 1 read otherwise than the bundled list" in out
     names = tmp_path / "names.toml"
     names.write_text('[tr_to_en]\n"Batı Şeria" = "West Bank"\n', encoding="utf-8")
+    code, _, err = run(haberci, "names", "check", str(names))
+    assert code == 1 and "'Batı Şeria' is not one word" in err
     monkeypatch.setenv("HABERCI_NAMES_FILE", str(names))
     code, _, err = run(haberci, "topics")
     assert code == 1 and "HABERCI_NAMES_FILE" in err and "'Batı Şeria' is not one word" in err

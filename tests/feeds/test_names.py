@@ -31,6 +31,8 @@ def test_the_bundled_gazetteer_reads() -> None:
         ('"Batı Şeria" = "West Bank"', "'Batı Şeria' is not one word"),
         ('"Bab" = "Bab el Mandeb Strait"', "one to three English words"),
         ('"Rusya" = "Russia"\n"RUSYA" = "Ukraine"', "'RUSYA' reads as 'rusya', listed twice"),
+        ('"Rusya" = 7', "'Rusya' = 7: one to three English words"),
+        ('"Rusya" = "Russia', "not valid TOML"),
     ],
 )
 def test_bad_entries_are_named(tmp_path: Path, text: str, error: str) -> None:
@@ -38,6 +40,15 @@ def test_bad_entries_are_named(tmp_path: Path, text: str, error: str) -> None:
     path.write_text(f"[tr_to_en]\n{text}\n", encoding="utf-8")
     with pytest.raises(ExonymError, match=error):
         read_exonyms(path)
+
+
+def test_a_file_without_names_or_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text('[names]\n"Rusya" = "Russia"\n', encoding="utf-8")
+    with pytest.raises(ExonymError, match=r"other\.toml: no \[tr_to_en\] table"):
+        read_exonyms(other)
+    with pytest.raises(ExonymError, match=r"missing\.toml: cannot read it"):
+        read_exonyms(tmp_path / "missing.toml")
 
 
 def test_a_listed_name_reads_as_its_english_form() -> None:
