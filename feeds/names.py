@@ -66,6 +66,7 @@ _extra: Path | None = None  # the deployment's file in ``_table``
 
 
 def _exonyms() -> dict[str, str]:
+    """The names in use; the bundled ones are read on first use."""
     global _table
     if _table is None:
         _table = read_exonyms()
@@ -79,7 +80,7 @@ def use_exonyms(path: Path | None) -> bool:
     whether the names changed; callers then reset what was read through the old names
     (``feeds.cluster.use_names_file``)."""
     global _table, _extra
-    if _table is not None and path == _extra:
+    if path == _extra:  # the same names: for None, the bundled ones, read on first use
         return False
     table = read_exonyms()
     if path is not None:
