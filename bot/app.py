@@ -70,6 +70,7 @@ class App:
                 threshold=s.cluster_threshold,
                 feature_threshold=s.cluster_feature_threshold,
                 shared_words=s.cluster_shared_words,
+                time_decay=s.cluster_time_decay,
             ),
         )
 

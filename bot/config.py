@@ -116,6 +116,15 @@ class Settings(BaseSettings):
             "cluster holding a report in its language, to join it (0 or 1: no such rule)"
         ),
     )
+    cluster_time_decay: float = Field(
+        0.1,
+        ge=0,
+        lt=1,
+        description=(
+            "share of a story's similarity to a cluster lost when the cluster's nearest report "
+            "is a whole cluster window away (in proportion for nearer ones; 0: none)"
+        ),
+    )
     topics_file: Path | None = Field(
         None, description="a topics TOML file to use instead of the bundled one"
     )

@@ -34,10 +34,14 @@ headline that asks or explains, ``feeds.headlines``: "Why is the Strait of Hormu
 crucial?", "… : What to know", "List of key events") joining a cluster, or any story joining a
 cluster of features only, it must reach ``feature_threshold``: such a piece shares its
 subject's words with every report on it without reporting any one happening, so it joins only
-a near copy of itself (the same explainer carried by several outlets). The story joins the
-best-scoring cluster whose score counts, else it starts one. A cluster's id is the id of the
-story that started it, so clusters are stable: a decision is never revisited, and a restart
-reloads the window and goes on.
+a near copy of itself (the same explainer carried by several outlets). A score loses
+``time_decay`` of itself, in proportion to the time from the story to the cluster's nearest
+member over the window (the whole share at a whole window): reports of one happening come out
+close together, so of two clusters on one subject (a leader's earlier statement, his
+visitor's day in his capital) a report joins the one whose reports came out nearest its own.
+The story joins the best-scoring cluster whose score counts, else it starts one. A cluster's
+id is the id of the story that started it, so clusters are stable: a decision is never
+revisited, and a restart reloads the window and goes on.
 
 The representative story of a cluster is the member most similar to the others (the sum of
 its similarities), i.e. the report that best covers what the outlets share.
@@ -90,6 +94,10 @@ class ClusterSettings:
     # must share with a cluster holding a report in its language, to join it.
     shared_words: int = 2
     distinctive_share: float = 0.05
+    # The share of a score lost when the cluster's nearest member is a whole window away from
+    # the story (in proportion for nearer ones): of two clusters on one subject, the report
+    # joins the one whose reports came out nearest its own time.
+    time_decay: float = 0.1
     # Pseudo-stories of general text in the word weights (0: the window's counts alone).
     background_weight: float = 1000.0
     # Candidate clusters are found through a story's most distinctive words that the window
@@ -240,6 +248,14 @@ class _Cluster:
             return True
         # Newest first: stories arrive roughly in publication order, so the search ends soon.
         return any(early <= m.published_at <= late for m in reversed(self.members))
+
+    def gap(self, moment: datetime) -> timedelta:
+        """The time between ``moment`` and the member published nearest it."""
+        if moment >= self.last:  # most stories arrive after the cluster's members
+            return moment - self.last
+        if moment <= self.first:
+            return self.first - moment
+        return min(abs(m.published_at - moment) for m in self.members)
 
     def recompute_span(self) -> None:
         times = [member.published_at for member in self.members]
@@ -580,7 +596,8 @@ class ClusterIndex:
         bag: _Bag,
     ) -> float | None:
         """Cosine similarity of the story and the cluster's centroid, less the same-feed penalty
-        when the cluster holds only the story's own feed's reports; None when the story shares
+        when the cluster holds only the story's own feed's reports, less the time decay's share
+        for the time to the cluster's nearest member; None when the story shares
         fewer than ``shared_words`` distinctive words with a cluster holding a report in its
         language, or when the score cannot matter: below the threshold (the feature threshold
         when the story is a feature or the cluster holds features only), or not above ``best``
@@ -588,7 +605,8 @@ class ClusterIndex:
 
         The centroid's length under the current weights costs a pass over all its words, so
         it is computed only when the words the story shares with the centroid leave the
-        score in play: the length is at least that of their part of the centroid."""
+        score in play: the length is at least that of their part of the centroid (and the
+        time decay only lowers a score)."""
         centroid = cluster.centroid
         shared = [term for term in weighted if term in centroid]
         if not shared:
@@ -612,6 +630,8 @@ class ClusterIndex:
             if bound < needed or bound <= best:
                 return None
         score = dot / (norm * self._centroid_norm(cluster)) - penalty
+        if settings.time_decay:
+            score *= 1.0 - settings.time_decay * (cluster.gap(story.published_at) / settings.window)
         return score if score >= needed else None
 
     def _assign_one(self, story: ClusterCandidate, bag: _Bag) -> Placement:

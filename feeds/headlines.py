@@ -11,6 +11,13 @@ about one happening, so the clusterer asks more of it before it joins other repo
 
 A quotation is someone else's question, not the headline's: "Erdoğan: 'Neden sessizsiniz?'"
 and "… 'Daha ne olması bekleniyor?' dedi" are reports.
+
+A report's headline is one sentence, however long (its parts joined by commas, colons or "as").
+A headline of two sentences or more is an analysis, a digest or a portrait: "Trump Said He'd End
+the War in Ukraine in a Day. It's Harder Than He Thought.", "Rage. Grief. Anxiety. The New Mood
+in Iran.". A full stop after an abbreviation ("Rev. Jesse Jackson", "Prof. Dr. …"), an initial
+("U.S.", "A.I.") or a number ends no sentence: Turkish writes ordinals with one ("Cumhuriyetin
+100. Yılı"), so "Jackson dies at 84. How he changed America" reads as the report it leads with.
 """
 
 from __future__ import annotations
@@ -36,14 +43,27 @@ _EXPLAINER = re.compile(
 # "See where the storm is headed", "Follow live: …". (A gallery of a happening, "Photos of …",
 # is one of its reports.)
 _SERVICE = re.compile(r"(?:See (?:the|where|how|which|what|who|when)|(?:Follow|Watch) live)\b")
+# A sentence's end within a headline: a word ending in a small letter, a full stop (and a
+# closing quote), then the next sentence's capital. Abbreviations of titles, ranks, companies
+# and streets, English and Turkish, are not sentence ends.
+_ABBREVIATIONS = (
+    "Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Fr|Sr|Jr|St|Mt|Ft|Gen|Lt|Col|Maj|Capt|Cmdr|Adm|Sgt|Cpl|Pvt|"
+    "Gov|Sen|Rep|Pres|Supt|Insp|Det|Amb|Hon|Rt|Inc|Co|Corp|Ltd|Bros|vs|Ave|Blvd|Dept|"
+    "Univ|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Vol|Doç|Yrd|Doc|Av|Org|"
+    "Korg|Tümg|Tuğg|Alb|Yzb|Cad|Sok|Mah|Apt|vb|Sn|Op|Uzm|Ecz|Öğr|Gör|Arş|Müh|Mim|Hz"
+)
+_SENTENCE_BREAK = re.compile(
+    r"(?<![^\W\d_])(?!(?:" + _ABBREVIATIONS + r")\.)"
+    r"[^\W\d_]*[^\W\d_A-ZÇĞİÖŞÜ]\.[\"'’”]?\s+[\"'‘“]?[A-ZÇĞİÖŞÜ]"
+)
 _OPENING_QUOTES = "'\"‘“«„"
 _CLOSING_QUOTES = "'\"’”»"
 
 
 def is_feature_headline(title: str) -> bool:
-    """Whether a headline asks a question or announces an explainer, a digest or a live page,
-    rather than reporting a happening."""
-    if _EXPLAINER.search(title):
+    """Whether a headline asks a question, announces an explainer, a digest or a live page, or
+    runs to two sentences, rather than reporting a happening."""
+    if _EXPLAINER.search(title) or _SENTENCE_BREAK.search(title):
         return True
     for raw in _CLAUSE_BREAK.split(title.strip()):
         clause = raw.strip()

@@ -48,9 +48,14 @@ def test_environment_values(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cluster_settings_reach_the_clusterer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HABERCI_CLUSTER_SHARED_WORDS", "3")
     monkeypatch.setenv("HABERCI_CLUSTER_FEATURE_THRESHOLD", "0.7")
+    monkeypatch.setenv("HABERCI_CLUSTER_TIME_DECAY", "0.25")
     app = App(load_settings(), create_engine("sqlite://"))
     clusters = app.ingest_settings.clusters
-    assert (clusters.shared_words, clusters.feature_threshold) == (3, 0.7)
+    assert (clusters.shared_words, clusters.feature_threshold, clusters.time_decay) == (
+        3,
+        0.7,
+        0.25,
+    )
 
 
 def test_toml_file_and_environment_precedence(
@@ -97,6 +102,11 @@ def test_toml_file_and_environment_precedence(
             "HABERCI_CLUSTER_SHARED_WORDS",
             "-1",
             "HABERCI_CLUSTER_SHARED_WORDS: Input should be greater than or equal to 0",
+        ),
+        (
+            "HABERCI_CLUSTER_TIME_DECAY",
+            "1",
+            "HABERCI_CLUSTER_TIME_DECAY: Input should be less than 1",
         ),
         (
             "HABERCI_PER_HOST_CONCURRENCY",

@@ -592,3 +592,31 @@ def test_across_languages_one_shared_name_can_join() -> None:
     assert placed[71] == 70
     # The cluster holds an English report: a second English story needs two shared words.
     assert placed[72] == 72
+
+
+@pytest.mark.parametrize(("time_decay", "joins"), [(0.1, 2), (0.0, 1)])
+def test_of_two_clusters_alike_a_report_joins_the_one_nearest_its_time(
+    time_decay: float, joins: int
+) -> None:
+    """One outlet's report and its repeat 30 hours later are two clusters (the same-feed
+    penalty keeps the repeat out under a high threshold), so another outlet's copy an hour
+    after the repeat matches both alike. With the time decay, it joins the repeat's cluster,
+    whose report came out nearest its own; without it, the first one found."""
+    settings = replace(SETTINGS, threshold=0.8, time_decay=time_decay)
+    first = replace(PERU_1, story_id=1, feed_id=1)
+    repeat = replace(PERU_1, story_id=2, feed_id=1, published_at=T0 + timedelta(hours=30))
+    copy = replace(PERU_1, story_id=3, feed_id=2, published_at=T0 + timedelta(hours=31))
+    index = ClusterIndex(settings)
+    placed = clusters_of([p for s in (first, repeat, copy) for p in index.assign([s])])
+    assert placed == {1: 1, 2: 2, 3: joins}
+
+
+def test_the_time_decay_takes_its_share_of_a_score_at_a_whole_window() -> None:
+    """A copy published a whole window after the report scores 1 - ``time_decay``: under a
+    threshold just above that it starts its own cluster; four hours earlier (0.908) it joins."""
+    settings = replace(SETTINGS, threshold=0.905, time_decay=0.1)
+    report = replace(PERU_1, story_id=1, feed_id=1)
+    late = replace(PERU_1, story_id=2, feed_id=2, published_at=T0 + settings.window)
+    earlier = replace(late, story_id=3, published_at=T0 + settings.window - timedelta(hours=4))
+    assert clusters_of(ClusterIndex(settings).assign([report, late]))[2] == 2
+    assert clusters_of(ClusterIndex(settings).assign([report, earlier]))[3] == 1

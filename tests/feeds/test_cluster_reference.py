@@ -206,6 +206,9 @@ class PlainIndex:
             score = dot / (norm * self.centroid_norm(cluster))
             if all(m.story.feed_id == story.feed_id for m in cluster.members):
                 score -= settings.same_feed_penalty
+            # Time decay: a share of the score in proportion to the nearest member's distance.
+            nearest = min(abs(m.story.published_at - story.published_at) for m in cluster.members)
+            score *= 1.0 - settings.time_decay * (nearest / settings.window)
             features = [is_feature_headline(m.story.title) for m in (new, *cluster.members)]
             needed = settings.threshold
             if features[0] or all(features[1:]):
@@ -281,16 +284,33 @@ def plain_placements(
 
 
 @pytest.mark.parametrize(
-    ("batch", "window_hours", "shared_words"),
-    [(1, 48, 2), (15, 48, 2), (60, 48, 2), (15, 6, 2), (40, 2, 2), (1, 48, 4), (15, 48, 1)],
+    ("batch", "window_hours", "shared_words", "time_decay"),
+    [
+        (1, 48, 2, 0.1),
+        (15, 48, 2, 0.1),
+        (60, 48, 2, 0.1),
+        (15, 6, 2, 0.1),
+        (40, 2, 2, 0.1),
+        (1, 48, 4, 0.1),
+        (15, 48, 1, 0.1),
+        (15, 48, 2, 0.0),
+        (15, 48, 2, 0.6),
+    ],
 )
 def test_placements_are_those_of_the_plain_rules(
-    stories: list[ClusterCandidate], batch: int, window_hours: int, shared_words: int
+    stories: list[ClusterCandidate],
+    batch: int,
+    window_hours: int,
+    shared_words: int,
+    time_decay: float,
 ) -> None:
     """Batches of one poll's size and others, with the default window and narrow ones (many
-    evictions, candidates out of the window), every text a second and third time, and the
-    shared-words rule at its default, stricter and off."""
-    settings = ClusterSettings(window=timedelta(hours=window_hours), shared_words=shared_words)
+    evictions, candidates out of the window), every text a second and third time, the
+    shared-words rule at its default, stricter and off, and the time decay at its default, off
+    and strong."""
+    settings = ClusterSettings(
+        window=timedelta(hours=window_hours), shared_words=shared_words, time_decay=time_decay
+    )
     chosen = stories[::3]
     texts = [*chosen, *reprinted(chosen, 100_000), *reprinted(chosen[::2], 200_000)]
     index, plain = ClusterIndex(settings), PlainIndex(settings)
@@ -304,6 +324,9 @@ def test_placements_are_those_of_the_plain_rules(
     if shared_words > 2:  # the rule must have decided something here
         one_word = replace(settings, shared_words=1)
         assert plain_placements(texts, one_word, batch) != plain_placements(texts, settings, batch)
+    if time_decay > 0.5:  # and so must the decay
+        no_decay = replace(settings, time_decay=0.0)
+        assert plain_placements(texts, no_decay, batch) != plain_placements(texts, settings, batch)
 
 
 def test_a_restored_index_places_like_the_plain_rules(stories: list[ClusterCandidate]) -> None:
@@ -334,7 +357,7 @@ def test_a_tie_goes_to_the_cluster_found_first(stories: list[ClusterCandidate]) 
     """Two clusters of the same text (an outlet's repeat, kept apart by a threshold above
     what the same-feed penalty leaves) score alike for a third outlet's copy: it joins the
     cluster that took the words up first, as the plain rules say."""
-    settings = ClusterSettings(threshold=0.8)
+    settings = ClusterSettings(threshold=0.8, time_decay=0.0)  # no time decay: a true tie
     text = stories[0]
     first = replace(text, story_id=1, feed_id=1, published_at=NOW)
     repeat = replace(text, story_id=2, feed_id=1, published_at=NOW + timedelta(minutes=5))

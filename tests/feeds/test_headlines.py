@@ -28,6 +28,11 @@ from feeds.headlines import is_feature_headline
         "See where the storm is headed",
         "Election night: Follow live results",
         "Watch live: Artemis II launch",
+        # Two sentences: an analysis, a portrait, a digest.
+        "Trump Said He’d End the War in Ukraine in a Day. It’s Harder Than He Thought.",
+        "Rage. Grief. Anxiety. The New Mood in Iran.",
+        "Several German members of the Islamic State are missing. Others face sentencing.",
+        'He said "no." Then the war began',
     ],
 )
 def test_questions_and_explainers_are_features(title: str) -> None:
@@ -50,6 +55,15 @@ def test_questions_and_explainers_are_features(title: str) -> None:
         "Watch the moment a tornado tears through a Texas town",  # a video of the happening
         "See-saw vote leaves Senate deadlocked",
         "Seeing red: farmers block Brussels over trade deal",
+        # Full stops that end no sentence: abbreviations, initials, numbers, ellipses.
+        "Rev. Jesse Jackson dies at 84",
+        "Gov. Newsom signs the budget as Sen. Padilla looks on",
+        "Real Madrid vs. Barcelona ends in a draw",
+        "George W. Bush meets U.S. troops in St. Louis",
+        "Prof. Dr. Ahmet Yılmaz rektör olarak atandı",
+        "Cumhuriyetin 100. Yılı coşkuyla kutlandı",
+        "DİYARBAKIR, TÜRKİYE KÜLTÜR YOLU FESTİVALİ’NİN 22. DURAĞI OLACAK",
+        "Son dakika... Erdoğan açıkladı: Yeni dönem başlıyor",
     ],
 )
 def test_reports_are_not_features(title: str) -> None:
