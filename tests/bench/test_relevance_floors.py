@@ -1,4 +1,5 @@
-"""Floors for the topic tagger on the labelled set (``tests/data``): they may rise, never fall.
+"""Floors for the topic tagger on the labelled set (``tests/data``): they may rise, and fall only
+when the labels are corrected (each correction is listed in ``tests/data/README.md``).
 
 The floors are the measured figures of the current tagger (see ``bench/relevance.py``); the
 relevance issue's targets (recall ≥ 0.95, precision ≥ 0.97, no topic below 0.85 F1) are above
@@ -21,26 +22,29 @@ from bench.relevance import (
 from feeds.tag import Tagger
 from feeds.taxonomy import load_taxonomy
 
-# Measured: precision 0.968, recall 0.959 (F1 0.963); on the held-out part alone (see
-# bench/relevance.py --split held-out) precision 0.946, recall 0.940.
-OVERALL_PRECISION = 0.96
-OVERALL_RECALL = 0.95
+# Measured: precision 0.942, recall 0.949 (F1 0.945); on the held-out part alone (see
+# bench/relevance.py --split held-out) precision 0.960, recall 0.935. These are the figures on
+# the labels after the double-blind topics audit (tests/data/README.md, "Corrections"), which
+# changed 28 topic labels; on the labels before it the tagger scored 0.968 / 0.959, and the
+# floors were 0.96 / 0.95.
+OVERALL_PRECISION = 0.94
+OVERALL_RECALL = 0.94
 TOPIC_F1 = {
     "sanctions": 0.99,
     "nato": 0.85,
-    "russia": 0.98,
+    "russia": 0.90,
     "usa": 0.96,
-    "eu": 0.95,
-    "ukraine": 0.97,
+    "eu": 0.90,
+    "ukraine": 0.95,
     "migration": 0.99,
-    "economy": 0.94,
+    "economy": 0.88,
     "politics": 0.91,
     "syria": 0.99,
-    "energy": 0.96,
-    "defense-industry": 0.99,
-    "press-freedom": 0.90,
+    "energy": 0.89,
+    "defense-industry": 0.94,
+    "press-freedom": 0.83,
     "disasters": 0.99,
-    "middle-east": 0.98,
+    "middle-east": 0.99,
 }
 
 

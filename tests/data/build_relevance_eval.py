@@ -154,7 +154,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
     "abcnews_international_2026-02-17_rss": {
         0: ("politics", F, None),
         1: ("politics", F, PERU),
-        2: ("politics", F, KOSOVO),
+        2: ("", F, KOSOVO),  # topics audit: -politics
         3: ("economy", F, MACRON_INDIA),
         4: ("economy", F, None),
         5: ("", F, PELICOT),
@@ -163,7 +163,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         8: ("", F, None),
         9: ("usa", F, None),
         10: ("", F, None),
-        11: ("", F, None),
+        11: ("energy", F, None),  # topics audit: +energy
         12: ("", F, None),
         13: ("usa middle-east", F, HORMUZ),  # leads with the strait closed for the drills
         14: ("syria middle-east politics", F, AUS_IS),
@@ -181,20 +181,22 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
     "aljazeera_all_2026-02-18_rss": {
         0: ("usa politics press-freedom", F, None),
         1: ("politics", F, DERANQUE),
-        2: ("usa politics middle-east", F, None),  # was JACKSON: a legacy feature, not the death
+        # was JACKSON: a legacy feature, not the death; topics audit: -politics
+        2: ("middle-east usa", F, None),
         3: ("russia ukraine", F, None),
         4: ("usa migration", F, None),
         5: ("middle-east usa", F, None),
         6: ("", F, None),
         7: ("", F, None),
-        8: ("usa politics", F, JACKSON),
+        8: ("usa", F, JACKSON),  # topics audit: -politics
         9: ("politics", F, None),
         10: ("economy", F, None),
         11: ("usa middle-east", F, US_IRAN),
         12: ("usa migration", F, None),
         13: ("migration", F, LIBYA_MIGRANTS),
         14: ("politics", F, KOSOVO),
-        15: ("usa defense-industry economy", F, None),  # label correction: a company deal
+        # label correction: a company deal; topics audit: +middle-east
+        15: ("defense-industry economy middle-east usa", F, None),
         16: ("usa", F, None),
         17: ("middle-east", F, None),  # was WEST_BANK: an explainer two days after the decision
         18: ("usa migration", F, None),
@@ -219,14 +221,14 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         7: ("usa middle-east", F, None),  # was US_IRAN: an analysis: what next for the talks
         11: ("middle-east", T, None),
         12: ("middle-east politics", F, IRAN_MEMORIALS),
-        13: ("middle-east politics", F, None),
+        13: ("middle-east", F, None),  # topics audit: -politics
         14: ("middle-east", F, ALBANESE),
         15: ("middle-east", F, None),  # was WEST_BANK: a feature two days after the decision
         19: ("", T, None),
     },
     "bbc_turkce_rss": {
         0: ("politics", T, None),
-        1: ("politics economy", T, SAYAN_KAYA),
+        1: ("politics", T, SAYAN_KAYA),  # topics audit: -economy
         2: ("politics", F, None),
         3: ("politics", T, None),
     },
@@ -282,13 +284,14 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         5: ("", F, None),
         6: ("defense-industry", F, MACRON_INDIA),
         7: ("usa middle-east", F, US_IRAN),
-        8: ("middle-east", F, None),  # was WEST_BANK: reactions two days after the decision
+        # was WEST_BANK: reactions two days after the decision; topics audit: +eu
+        8: ("eu middle-east", F, None),
         9: ("eu migration", F, None),
         10: ("middle-east", F, None),
         11: ("usa politics", F, None),
-        12: ("defense-industry politics", F, None),
+        12: ("defense-industry", F, None),  # topics audit: -politics
         13: ("", F, SUDAN),
-        14: ("middle-east usa", F, None),
+        14: ("eu middle-east usa", F, None),  # topics audit: +eu
         15: ("middle-east", T, None),
         16: ("middle-east", F, None),
         17: ("economy middle-east", F, None),
@@ -336,8 +339,9 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         17: ("politics", F, None),
         18: ("politics", F, None),
         19: ("middle-east energy", F, None),  # was HORMUZ: an explainer; the drills are its peg
-        20: ("", F, SPAIN_TECH),
-        21: ("economy energy", F, None),  # label correction: fuel (energy) prices
+        20: ("press-freedom", F, SPAIN_TECH),  # topics audit: +press-freedom
+        # energy (fuel prices) added by a correction, removed by the audit
+        21: ("economy", F, None),
         22: ("disasters", F, None),
         23: ("russia ukraine", F, RU_UA),
         24: ("defense-industry", F, MACRON_INDIA),
@@ -354,9 +358,9 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         35: ("politics economy", F, None),
         36: ("", F, None),
         37: ("politics", F, None),
-        38: ("defense-industry russia ukraine", F, None),
-        39: ("politics russia", F, None),
-        40: ("nato usa", F, MUNICH),
+        38: ("defense-industry", F, None),  # topics audit: -russia, -ukraine
+        39: ("politics", F, None),  # topics audit: -russia
+        40: ("defense-industry nato usa", F, MUNICH),  # topics audit: +defense-industry
         41: ("", F, None),
         42: ("usa energy russia", F, RUBIO_HU),
         43: ("politics", F, None),
@@ -375,7 +379,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         56: ("economy", F, None),
         57: ("middle-east", F, None),
         58: ("eu economy", F, None),
-        59: ("economy", F, None),
+        59: ("economy politics", F, None),  # topics audit: +politics
         60: ("", F, None),
         61: ("middle-east", F, None),
         62: ("usa", F, None),
@@ -385,11 +389,11 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         66: ("politics", F, None),
         67: ("", F, None),
         68: ("ukraine", F, None),
-        69: ("russia ukraine", F, None),  # label correction: Russia at war (state actor)
+        69: ("ukraine", F, None),  # russia added by a correction, removed by the topics audit
         70: ("economy", F, None),
         71: ("", F, None),
         72: ("economy", F, None),
-        73: ("usa", F, None),
+        73: ("", F, None),  # topics audit: -usa
         74: ("afghanistan", F, None),
         75: ("", F, None),
         76: ("", F, None),
@@ -399,8 +403,8 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         80: ("press-freedom", F, None),
         81: ("", F, None),
         82: ("", F, None),
-        83: ("", F, None),
-        84: ("russia ukraine", F, None),  # label correction: Russia at war (state actor)
+        83: ("economy", F, None),  # topics audit: +economy
+        84: ("ukraine", F, None),  # russia added by a correction, removed by the topics audit
         85: ("politics", F, None),
         86: ("energy", F, None),
         87: ("economy", F, None),
@@ -420,8 +424,8 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         101: ("russia", F, None),  # label correction: Russia as a national team (Olympics)
         102: ("", F, None),
         103: ("", F, None),
-        104: ("eu", F, None),
-        105: ("energy russia usa", F, None),
+        104: ("", F, None),  # topics audit: -eu
+        105: ("economy energy russia usa", F, None),  # topics audit: +economy
         106: ("", F, None),
         107: ("russia", F, None),
         108: ("economy eu", F, None),
@@ -454,7 +458,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         135: ("", F, None),
         136: ("", F, None),
         137: ("usa", F, None),
-        138: ("economy", F, None),
+        138: ("", F, None),  # topics audit: -economy
         139: ("kurds middle-east", F, None),
         140: ("", F, None),
     },
@@ -465,7 +469,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
     },
     "dw_turkce_rdf": {
         0: ("politics", T, None),
-        1: ("politics economy", T, SAYAN_KAYA),
+        1: ("politics", T, SAYAN_KAYA),  # topics audit: -economy
         2: ("middle-east", T, None),
     },
     "euronews_tr_rss": {
@@ -487,7 +491,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         2: ("middle-east", T, ERDOGAN_GUTERRES),
     },
     "investing_tr_rss": {
-        0: ("usa economy", F, None),
+        0: ("usa", F, None),  # topics audit: -economy
         1: ("economy", F, None),
         2: ("economy", F, None),
     },
@@ -500,7 +504,7 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         0: ("usa", F, CN_NUKE),
         1: ("syria middle-east", F, None),
         2: ("", F, None),
-        3: ("usa politics middle-east", F, JACKSON),
+        3: ("middle-east usa", F, JACKSON),  # topics audit: -politics
         4: ("usa middle-east", F, None),  # was US_IRAN: an interview about the talks
         5: ("usa middle-east", F, US_IRAN),
         6: ("usa middle-east russia ukraine", F, None),
@@ -535,7 +539,8 @@ LABELS: dict[str, dict[int, tuple[str, bool, str | None]]] = {
         18: ("", F, None),
         19: ("", F, None),
         20: ("politics", F, PERU),
-        21: ("usa politics", F, None),  # was JACKSON: a legacy feature, not the death
+        # was JACKSON: a legacy feature, not the death; topics audit: -politics
+        21: ("usa", F, None),
         22: ("", F, None),
         23: ("", F, None),
         24: ("", F, None),

@@ -263,6 +263,9 @@ def test_english_names_match_only_capitalised_words_in_turkish_text(tagger: Tagg
         ("Police fire tear gas at protests in the capital", "en", ["politics"]),
         ("Ekonomiye ağır darbe", "tr", ["economy"]),
         ("Bundestag votes on the new constitution", "en", ["politics"]),
+        # "Civil rights" as an epithet is not politics; a civil rights law or protest is.
+        ("Civil rights icon Jesse Jackson dies at 84", "en", []),
+        ("Senate passes a civil rights bill after a long fight", "en", ["politics"]),
         # Disasters: a fire or explosion with casualties.
         ("Samsun'da saman deposu yangında kül oldu", "tr", []),
         ("Fabrikada çıkan yangında 3 işçi hayatını kaybetti", "tr", ["disasters"]),
