@@ -260,6 +260,9 @@ def test_english_names_match_only_capitalised_words_in_turkish_text(tagger: Tagg
         ("İstanbul'da uyuşturucu operasyonu: 14 gözaltı", "tr", []),
         ("CHP'li belediyeye operasyon: 45 gözaltı", "tr", ["politics"]),
         ("Staff announce a strike in protest at the broadcast", "en", []),
+        # A labour strike is economy news, whatever it is over; a strike by an army is not.
+        ("Rai sports staff to strike over the opening ceremony", "en", ["economy"]),
+        ("Navy announces a strike on a drug boat", "en", []),
         ("Police fire tear gas at protests in the capital", "en", ["politics"]),
         ("Ekonomiye ağır darbe", "tr", ["economy"]),
         ("Bundestag votes on the new constitution", "en", ["politics"]),
