@@ -129,9 +129,10 @@ def _has_dotted(text: str) -> bool:
 
 class _TermTable(dict[str, tuple[str, ...]]):
     """Word as written (``cased_words``) → the terms it counts as in one language: its stem,
-    none for a word left out (a single lower-case letter), and in Turkish a name's English form
-    (``feeds.names``: ``Cenevre`` counts as ``geneva``, ``Karadeniz`` as ``black`` and ``sea``).
-    Filled on first use: news repeats its words."""
+    none for a word left out (a single lower-case letter), and in Turkish a name's or a news
+    word's English form (``feeds.names``: ``Cenevre`` counts as ``geneva``, ``Karadeniz`` as
+    ``black`` and ``sea``, ``müzakereler`` as ``talk``). Filled on first use: news repeats its
+    words."""
 
     __slots__ = ("_language",)
     _LIMIT = 65536  # words kept; past it the table starts again

@@ -13,6 +13,13 @@ stemmed as Turkish.
 A deployment can add names, or read a listed word otherwise, with a file of its own
 (``HABERCI_NAMES_FILE``, ``use_exonyms``).
 
+What happened carries over too, through ``news_words.toml``: Turkish news words with the English
+word English news writes for them (``müzakere`` talks, ``ateşkes`` ceasefire, ``imzala`` sign). A
+Turkish word that is a listed word followed by a Turkish noun or verb suffix chain
+(``müzakerelerin``, ``imzalandı``, ``kınadılar``) counts as the English word; the longest listed
+word wins (``ateşkes`` before ``ateş``). Such a word keeps the background weight it has in Turkish
+when that is the higher, so reading it in English never makes it rarer than it is.
+
 Names take their Turkish suffixes after an apostrophe (``Cenevre'de``), which the folding drops,
 so a capitalised word is read as written. Lower-case words are never names here.
 """
@@ -25,9 +32,12 @@ from functools import cache
 from pathlib import Path
 
 from feeds.folding import cased_words, stem
+from feeds.tag import TURKISH_SUFFIXES, TURKISH_VERB_SUFFIXES
 from feeds.word_frequency import story_shares
 
 EXONYMS = Path(__file__).with_name("exonyms.toml")
+NEWS_WORDS = Path(__file__).with_name("news_words.toml")
+_SHORTEST_NEWS_WORD = 4
 
 
 class ExonymError(ValueError):
@@ -61,6 +71,51 @@ def read_exonyms(path: Path = EXONYMS) -> dict[str, str]:
     return table
 
 
+def read_news_words(path: Path = NEWS_WORDS) -> dict[str, str]:
+    """Folded, lower-cased Turkish word (four letters or more) → its English word, lower-cased.
+    Raises ``ExonymError`` naming the file and the entry for anything else."""
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle).get("tr_to_en_words")
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ExonymError(f"{path}: cannot read it: {exc}") from exc
+    if not isinstance(raw, Mapping):
+        raise ExonymError(f"{path.name}: no [tr_to_en_words] table of Turkish = English words")
+    table: dict[str, str] = {}
+    for turkish, english in raw.items():
+        words = cased_words(turkish)
+        if len(words) != 1 or len(words[0]) < _SHORTEST_NEWS_WORD:
+            raise ExonymError(f"{path.name}: {turkish!r} is not one word of four letters or more")
+        if not isinstance(english, str) or len(cased_words(english)) != 1:
+            raise ExonymError(f"{path.name}: {turkish!r} = {english!r}: one English word")
+        key, value = words[0].lower(), cased_words(english)[0].lower()
+        if table.get(key, value) != value:
+            raise ExonymError(f"{path.name}: {turkish!r} reads as {key!r}, listed twice")
+        table[key] = value
+    return table
+
+
+@cache
+def _news_words() -> dict[str, str]:
+    return read_news_words()
+
+
+def news_word(lower: str) -> str | None:
+    """The English word a folded, lower-cased Turkish word counts as: that of the longest listed
+    word it starts with, followed by nothing or by a Turkish noun or verb suffix chain."""
+    table = _news_words()
+    for end in range(len(lower), _SHORTEST_NEWS_WORD - 1, -1):
+        english = table.get(lower[:end])
+        if english is None:
+            continue
+        rest = lower[end:]
+        if not rest or rest in TURKISH_SUFFIXES or rest in TURKISH_VERB_SUFFIXES:
+            return english
+        if "y" + rest in TURKISH_SUFFIXES:  # a buffer y before a vowel: "müzakereye"
+            return english
+    return None
+
+
 _table: dict[str, str] | None = None  # in use: the bundled names and a deployment's
 _extra: Path | None = None  # the deployment's file in ``_table``
 
@@ -92,18 +147,18 @@ def use_exonyms(path: Path | None) -> bool:
 
 def turkish_terms(word: str) -> tuple[str, ...]:
     """The stemmed terms a folded Turkish word (``cased_words``) counts as: its English form's
-    stems when it is a listed name, the English stem when it is a capitalised foreign name,
-    else its Turkish stem."""
+    stems when it is a listed name, the English stem when it is a capitalised foreign name, the
+    English word's stem when it is a listed news word, else its Turkish stem."""
     lower = word.lower()
-    if not word[0].isupper():
-        return (stem(lower, "tr"),)
-    english = _exonyms().get(lower)
-    if english is not None:
-        return tuple(stem(part, "en") for part in english.split(" "))
+    if word[0].isupper():
+        english = _exonyms().get(lower)
+        if english is not None:
+            return tuple(stem(part, "en") for part in english.split(" "))
     turkish = stem(lower, "tr")
-    if turkish in story_shares():  # Turkish (or shared) vocabulary: not a foreign name
-        return (turkish,)
-    return (stem(lower, "en"),)
+    if word[0].isupper() and turkish not in story_shares():
+        return (stem(lower, "en"),)  # not Turkish (nor shared) vocabulary: a foreign name
+    english = news_word(lower)
+    return (turkish,) if english is None else (stem(english, "en"),)
 
 
 @cache
@@ -114,6 +169,11 @@ def background_shares() -> dict[str, float]:
     the Turkish stem ``erdoga`` says. Where English has a figure (``iran``), it stands."""
     bundled = story_shares()
     shares = dict(bundled)
+    for turkish, word in _news_words().items():
+        share = bundled.get(stem(turkish, "tr"))
+        if share is not None:
+            term = stem(word, "en")
+            shares[term] = max(shares.get(term, 0.0), share)
     for turkish, english in _exonyms().items():
         share = bundled.get(stem(turkish, "tr"))
         if share is None:

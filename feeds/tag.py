@@ -65,9 +65,13 @@ CONTEXT_WINDOW = 10
 _SENTENCE_END = re.compile(r"[.?!…](?<!\b[A-Z]\.)[.?!…]*[\"'”’»)]*\s")
 
 
+def _spaced(text: str) -> list[str]:
+    return text.split()
+
+
 def _or_none(spaced: str) -> list[str]:
     """The space-separated suffixes, and the empty one."""
-    return ["", *spaced.split()]
+    return ["", *_spaced(spaced)]
 
 
 def _turkish_suffixes() -> frozenset[str]:
@@ -86,6 +90,23 @@ def _turkish_suffixes() -> frozenset[str]:
 
 
 TURKISH_SUFFIXES = _turkish_suffixes()
+
+
+def _verb_suffixes() -> frozenset[str]:
+    """Endings a Turkish verb stem takes in news (folded, harmony ignored): [voice][tense, mood
+    or verbal noun][person, plural or case]: ``imzala-n-di``, ``kina-di-lar``,
+    ``saldir-an-lar``, ``gorus-me-si``."""
+    voice = _or_none("il ul in un n l is us")
+    form = _spaced(
+        "di du ti tu mis mus ecek acak iyor uyor yor ma me mak mek an en yan yen arak erek "
+        "dig dug tig tug ir ur ar er masi mesi mas mes"
+    )
+    ending = _or_none("lar ler m n k niz nuz i u in un ini unu ina una inda unda indan undan")
+    chains = {"".join(parts) for parts in itertools.product(voice, form, ending)}
+    return frozenset(chains | {v for v in voice if v})
+
+
+TURKISH_VERB_SUFFIXES = _verb_suffixes()
 ENGLISH_SUFFIXES = frozenset({"s", "es", "ed", "d", "ing", "n", "an", "ans", "ian", "ians"})
 
 

@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 from feeds.cluster import ClusterIndex, story_terms, use_names_file
+from feeds.folding import cased_words, stem
 from feeds.names import (
     ExonymError,
     background_shares,
+    news_word,
     read_exonyms,
+    read_news_words,
     turkish_terms,
 )
 from feeds.word_frequency import story_shares
@@ -68,6 +71,86 @@ def test_a_name_is_as_common_as_it_is_in_turkish_where_english_has_no_figure() -
     shares, bundled = background_shares(), story_shares()
     assert "erdogan" not in bundled and shares["erdogan"] == bundled["erdoga"]
     assert shares["iran"] == bundled["iran"]  # English has a figure: it stands
+
+
+def test_the_bundled_news_words_read() -> None:
+    table = read_news_words()
+    assert len(table) > 800
+    assert table["muzakere"] == "talks" and table["ateskes"] == "ceasefire"
+    assert table["imzala"] == "sign"
+    # Words that fold into other frequent words are left out: "katıldı" is not a killer's.
+    assert "katil" not in table and "basin" not in table
+
+
+@pytest.mark.parametrize(
+    ("word", "terms"),
+    [
+        ("müzakerelerin", ("talk",)),  # a noun's plural, possessive and case
+        ("müzakereye", ("talk",)),  # a buffer y before the case ending
+        ("ateşkesi", ("ceasefir",)),
+        ("imzalandı", ("sign",)),  # a verb's passive past
+        ("kınadılar", ("condemn",)),
+        ("saldıran", ("attack",)),  # a participle
+        ("Saldırıları", ("attack",)),  # a headline's first word is Turkish vocabulary too
+        ("katıldı", ("katil",)),  # not listed: stays Turkish
+        ("kesintisiz", ("kesintis",)),  # -siz (without) is no inflection: not "outage"
+    ],
+)
+def test_a_news_word_reads_as_its_english_word_with_its_suffixes(
+    word: str, terms: tuple[str, ...]
+) -> None:
+    (folded,) = cased_words(word)
+    assert turkish_terms(folded) == terms
+
+
+def test_the_longest_listed_news_word_wins() -> None:
+    assert news_word("ateskesler") == "ceasefire"  # not a shorter listed word it starts with
+    assert news_word("ates") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ('"hava saldırısı" = "airstrike"', "'hava saldırısı' is not one word"),
+        ('"göç" = "migration"', "'göç' is not one word of four letters or more"),
+        ('"müzakere" = "peace talks"', "one English word"),
+        ('"müzakere" = "talks"\n"MÜZAKERE" = "negotiations"', "listed twice"),
+    ],
+)
+def test_bad_news_words_are_named(tmp_path: Path, text: str, error: str) -> None:
+    path = tmp_path / "news_words.toml"
+    path.write_text(f"[tr_to_en_words]\n{text}\n", encoding="utf-8")
+    with pytest.raises(ExonymError, match=error):
+        read_news_words(path)
+    other = tmp_path / "other.toml"
+    other.write_text('[words]\n"müzakere" = "talks"\n', encoding="utf-8")
+    with pytest.raises(ExonymError, match=r"other\.toml: no \[tr_to_en_words\] table"):
+        read_news_words(other)
+
+
+def test_a_news_word_is_as_common_as_it_is_in_turkish_when_that_is_higher() -> None:
+    shares, bundled = background_shares(), story_shares()
+    turkish, english = bundled[stem("deprem", "tr")], bundled.get("earthquak", 0.0)
+    assert shares["earthquak"] == max(turkish, english)
+
+
+def test_a_turkish_and_an_english_report_join_through_what_happened() -> None:
+    """No name in common: the reports share the ceasefire, the talks and the attack."""
+    english = story(
+        90, 1, 0, "Ceasefire talks collapse after an attack", "The talks ended without a deal."
+    )
+    turkish = story(
+        91,
+        2,
+        40,
+        "Saldırının ardından ateşkes müzakereleri çöktü",
+        "Müzakereler anlaşma olmadan sona erdi.",
+        "tr",
+    )
+    assert {"ceasefir", "talk", "attack", "deal"} <= set(
+        story_terms(turkish.title, turkish.summary, "tr")
+    )
+    assert clusters_of(ClusterIndex(SETTINGS).assign([english, turkish]))[91] == 90
 
 
 def test_a_turkish_and_an_english_report_join_through_their_names() -> None:
