@@ -281,6 +281,8 @@ def test_english_names_match_only_capitalised_words_in_turkish_text(tagger: Tagg
         # Press freedom: journalists as the subject of repression, not as a source.
         ("The minister told reporters on Monday", "en", []),
         ("Two journalists detained after reporting on protests", "en", ["press-freedom"]),
+        # Rules for what platforms carry are press freedom (content take-down rules).
+        ("European nations move to regulate social media platforms", "en", ["press-freedom"]),
         # Defence industry: weapons made, bought or sold, not deployed.
         ("Navy deploys more missile systems to the region", "en", []),
         ("Poland signs a deal to buy 32 fighter jets", "en", ["defense-industry"]),
