@@ -15,10 +15,11 @@ A deployment can add names, or read a listed word otherwise, with a file of its 
 
 What happened carries over too, through ``news_words.toml``: Turkish news words with the English
 word English news writes for them (``müzakere`` talks, ``ateşkes`` ceasefire, ``imzala`` sign). A
-Turkish word that is a listed word followed by a Turkish noun or verb suffix chain
-(``müzakerelerin``, ``imzalandı``, ``kınadılar``) counts as the English word; the longest listed
-word wins (``ateşkes`` before ``ateş``). Such a word keeps the background weight it has in Turkish
-when that is the higher, so reading it in English never makes it rarer than it is.
+Turkish word that is a listed word followed by a Turkish noun suffix chain (``müzakerelerin``),
+or for a listed verb stem by a verb's (``imzalandı``, ``kınadılar``), counts as the English word;
+the longest listed word wins (``ateşkes`` before ``ateş``). Such a word keeps the background
+weight it has in Turkish when that is the higher, so reading it in English never makes it rarer
+than it is.
 
 Names take their Turkish suffixes after an apostrophe (``Cenevre'de``), which the folding drops,
 so a capitalised word is read as written. Lower-case words are never names here.
@@ -71,47 +72,55 @@ def read_exonyms(path: Path = EXONYMS) -> dict[str, str]:
     return table
 
 
-def read_news_words(path: Path = NEWS_WORDS) -> dict[str, str]:
-    """Folded, lower-cased Turkish word (four letters or more) → its English word, lower-cased.
-    Raises ``ExonymError`` naming the file and the entry for anything else."""
+def read_news_words(path: Path = NEWS_WORDS) -> dict[str, tuple[str, bool]]:
+    """Folded, lower-cased Turkish word (four letters or more) → its English word, lower-cased,
+    and whether it is a verb's stem (``[tr_to_en_verbs]``) rather than a noun or an adjective
+    (``[tr_to_en_words]``). Raises ``ExonymError`` naming the file and the entry for anything
+    else."""
     try:
         with path.open("rb") as handle:
-            raw = tomllib.load(handle).get("tr_to_en_words")
+            document = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ExonymError(f"{path}: cannot read it: {exc}") from exc
-    if not isinstance(raw, Mapping):
+    nominals, verbs = document.get("tr_to_en_words"), document.get("tr_to_en_verbs", {})
+    if not isinstance(nominals, Mapping) or not isinstance(verbs, Mapping):
         raise ExonymError(f"{path.name}: no [tr_to_en_words] table of Turkish = English words")
-    table: dict[str, str] = {}
-    for turkish, english in raw.items():
-        words = cased_words(turkish)
-        if len(words) != 1 or len(words[0]) < _SHORTEST_NEWS_WORD:
-            raise ExonymError(f"{path.name}: {turkish!r} is not one word of four letters or more")
-        if not isinstance(english, str) or len(cased_words(english)) != 1:
-            raise ExonymError(f"{path.name}: {turkish!r} = {english!r}: one English word")
-        key, value = words[0].lower(), cased_words(english)[0].lower()
-        if table.get(key, value) != value:
-            raise ExonymError(f"{path.name}: {turkish!r} reads as {key!r}, listed twice")
-        table[key] = value
+    table: dict[str, tuple[str, bool]] = {}
+    for raw, verb in ((nominals, False), (verbs, True)):
+        for turkish, english in raw.items():
+            words = cased_words(turkish)
+            if len(words) != 1 or len(words[0]) < _SHORTEST_NEWS_WORD:
+                raise ExonymError(
+                    f"{path.name}: {turkish!r} is not one word of four letters or more"
+                )
+            if not isinstance(english, str) or len(cased_words(english)) != 1:
+                raise ExonymError(f"{path.name}: {turkish!r} = {english!r}: one English word")
+            key, value = words[0].lower(), (cased_words(english)[0].lower(), verb)
+            if table.get(key, value) != value:
+                raise ExonymError(f"{path.name}: {turkish!r} reads as {key!r}, listed twice")
+            table[key] = value
     return table
 
 
 @cache
-def _news_words() -> dict[str, str]:
+def _news_words() -> dict[str, tuple[str, bool]]:
     return read_news_words()
 
 
 def news_word(lower: str) -> str | None:
     """The English word a folded, lower-cased Turkish word counts as: that of the longest listed
-    word it starts with, followed by nothing or by a Turkish noun or verb suffix chain."""
+    word it starts with, followed by nothing or by a Turkish noun suffix chain, or for a verb's
+    stem by a verb's (``imzala-n-di``)."""
     table = _news_words()
     for end in range(len(lower), _SHORTEST_NEWS_WORD - 1, -1):
-        english = table.get(lower[:end])
-        if english is None:
+        listed = table.get(lower[:end])
+        if listed is None:
             continue
+        english, verb = listed
         rest = lower[end:]
-        if not rest or rest in TURKISH_SUFFIXES or rest in TURKISH_VERB_SUFFIXES:
-            return english
-        if "y" + rest in TURKISH_SUFFIXES:  # a buffer y before a vowel: "müzakereye"
+        if not rest or rest in TURKISH_SUFFIXES or "y" + rest in TURKISH_SUFFIXES:
+            return english  # "y" is a buffer before a vowel: "müzakereye"
+        if verb and rest in TURKISH_VERB_SUFFIXES:
             return english
     return None
 
@@ -169,7 +178,7 @@ def background_shares() -> dict[str, float]:
     the Turkish stem ``erdoga`` says. Where English has a figure (``iran``), it stands."""
     bundled = story_shares()
     shares = dict(bundled)
-    for turkish, word in _news_words().items():
+    for turkish, (word, _) in _news_words().items():
         share = bundled.get(stem(turkish, "tr"))
         if share is not None:
             term = stem(word, "en")

@@ -76,8 +76,8 @@ def test_a_name_is_as_common_as_it_is_in_turkish_where_english_has_no_figure() -
 def test_the_bundled_news_words_read() -> None:
     table = read_news_words()
     assert len(table) > 800
-    assert table["muzakere"] == "talks" and table["ateskes"] == "ceasefire"
-    assert table["imzala"] == "sign"
+    assert table["muzakere"] == ("talks", False) and table["ateskes"] == ("ceasefire", False)
+    assert table["imzala"] == ("sign", True)  # a verb's stem
     # Words that fold into other frequent words are left out: "katıldı" is not a killer's.
     assert "katil" not in table and "basin" not in table
 
@@ -94,6 +94,9 @@ def test_the_bundled_news_words_read() -> None:
         ("Saldırıları", ("attack",)),  # a headline's first word is Turkish vocabulary too
         ("katıldı", ("katil",)),  # not listed: stays Turkish
         ("kesintisiz", ("kesintis",)),  # -siz (without) is no inflection: not "outage"
+        # A noun takes no verb endings: "verildi" is "was given" (ver-il-di), not data's.
+        ("verildi", ("veril",)),
+        ("verileri", ("data",)),
     ],
 )
 def test_a_news_word_reads_as_its_english_word_with_its_suffixes(
@@ -115,6 +118,8 @@ def test_the_longest_listed_news_word_wins() -> None:
         ('"göç" = "migration"', "'göç' is not one word of four letters or more"),
         ('"müzakere" = "peace talks"', "one English word"),
         ('"müzakere" = "talks"\n"MÜZAKERE" = "negotiations"', "listed twice"),
+        ('"imzala" = "sign"\n[tr_to_en_verbs]\n"imzala" = "sign"', "listed twice"),
+        ('[tr_to_en_verbs]\n"kın" = "condemn"', "'kın' is not one word of four letters or more"),
     ],
 )
 def test_bad_news_words_are_named(tmp_path: Path, text: str, error: str) -> None:
