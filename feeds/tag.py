@@ -16,9 +16,10 @@ Snowball stem (``birliğine`` / ``birlik``). Aliases of three letters or fewer m
 whole words (``AB`` never matches ``ABD``); written in capitals, only capitalised words
 (``US`` never matches "us").
 
-In Turkish text, a capitalised alias that only ``aliases_en`` lists (a name: ``Kabul``,
-``Özel``) matches only a capitalised word, so the everyday Turkish words ``kabul`` ("accepted")
-and ``özel`` ("special") do not trigger it.
+In Turkish text, a capitalised alias (a name: ``Kabul``, ``Özel``, ``Irak``, ``Kürt``) matches
+only a capitalised word: Turkish capitalises names and peoples, and the everyday words
+``kabul`` ("accepted"), ``özel`` ("special"), ``ırak`` ("far") and ``kurt`` ("wolf") fold to the
+same letters.
 
 An alias the topics file lists under ``needs_context`` counts only when one of its topic's
 context phrases occurs within ``CONTEXT_WINDOW`` words of it (before or after, not overlapping
@@ -140,8 +141,16 @@ class _AliasWord:
                 self.surface[:-1] + "ies",
                 self.surface[:-1] + "ied",
             )
-        # Turkish stem changes (birlik → birliği, kitap → kitabı) need the stemmer.
-        return stem(word, "tr") == self.stem
+        # Turkish stem changes (birlik → birliği, kitap → kitabı, milletvekili → milletvekilleri)
+        # need the stemmer. They change a word's last letter only and never shorten it, so a
+        # word that differs earlier, or is shorter, is another word with the same stem:
+        # "motorun" (the engine's) is not "motorin" (diesel), "yaptırdı" (had it done) not
+        # "yaptırım" (sanction), "seçme" (selection) not "seçmen" (voter).
+        return (
+            len(word) >= len(self.surface)
+            and word.startswith(self.surface[:-1])
+            and stem(word, "tr") == self.stem
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +160,7 @@ class _Phrase:
     words: tuple[_AliasWord, ...]
     needs_context: bool = False
     needs_salience: bool = False
-    # An English-only name: in Turkish text, it matches only a capitalised word.
+    # A name (written with a capital): in Turkish text, it matches only a capitalised word.
     capitalised_in_turkish: bool = False
     right_after: bool = False  # a context phrase that counts only right after the alias
     words_after: tuple[_AliasWord, ...] = ()  # ``words[1:]``, kept for ``_PhraseIndex.find``
@@ -323,7 +332,6 @@ class Tagger:
             weak = frozenset(topic.needs_context)
             faint = frozenset(topic.needs_salience)
             keys = {text: _key(text) for text in (*topic.aliases_en, *topic.aliases_tr)}
-            turkish = {keys[text] for text in topic.aliases_tr}
             english = {keys[text] for text in topic.aliases_en}
             for text, key in keys.items():
                 self._aliases.add(
@@ -331,7 +339,7 @@ class Tagger:
                     text,
                     needs_context=text in weak,
                     needs_salience=text in faint,
-                    capitalised_in_turkish=text[:1].isupper() and key not in turkish,
+                    capitalised_in_turkish=text[:1].isupper(),
                     english=key in english,
                 )
             for text in topic.exclude:

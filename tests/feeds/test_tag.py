@@ -309,6 +309,20 @@ def test_english_names_match_only_capitalised_words_in_turkish_text(tagger: Tagg
         ("Borsa çöktü, yatırımcılar tedirgin", "tr", ["economy"]),
         ("Bina çöktü, 3 kişi yaralandı", "tr", ["disasters"]),
         ("Public broadcaster NHK reported the result", "en", []),
+        # Turkish words that fold into a name's letters, or share a listed word's stem.
+        ("Köylüler kurtları gördü", "tr", []),  # wolves, not Kürt
+        ("Kürt siyaseti tartışılıyor", "tr", ["kurds", "politics"]),
+        ("Hedef ırak bir ihtimal", "tr", []),  # far, not Irak
+        ("Irak'ta seçim", "tr", ["middle-east", "politics"]),
+        ("Motorun arızası giderildi", "tr", []),  # the engine's, not motorin (diesel)
+        ("Belediye yeni yol yaptırdı", "tr", []),  # had it built, not yaptırım
+        ("Yaptırımlar genişletildi", "tr", ["sanctions"]),
+        ("Milletvekilleri toplandı", "tr", ["politics"]),  # milletvekili's stem change
+        ("Öğrenci seçme sınavı yapıldı", "tr", []),  # selection, not seçmen (voter)
+        ("Rekor kıran film", "tr", []),  # breaking, not kira (rent)
+        ("Çiğ süt satışı durduruldu", "tr", []),  # raw, not çığ (avalanche)
+        ("Beştepe Sarayı'nda toplantı", "tr", []),  # a palace, not Şara
+        ("Şara Ankara'ya geldi", "tr", ["syria", "middle-east"]),
         ("More reforms are in the pipeline", "en", []),
         ("Police raid a flat in Brussels", "en", []),
         ("Brussels proposes new rules for member states", "en", ["eu"]),
