@@ -56,6 +56,10 @@ from feeds.models import Story, TagMatch
 from feeds.taxonomy import Taxonomy
 
 _SHORT = 3
+# Letters Turkish has and English lacks: a Turkish-only alias written with them is matched only
+# in Turkish text, where in English its folded letters are other words ("Şara" is "Sara",
+# "Kürt" "Kurt", "MİT" "MIT").
+_TURKISH_LETTERS = re.compile("[çğıöşüÇĞİÖŞÜ]")
 _PREFIX = 4
 _CACHED_WORDS = 8192  # text words whose starting phrases are remembered, per index and language
 # How far (in words between them) a context phrase may be from an alias that needs context.
@@ -162,6 +166,8 @@ class _Phrase:
     needs_salience: bool = False
     # A name (written with a capital): in Turkish text, it matches only a capitalised word.
     capitalised_in_turkish: bool = False
+    # A Turkish-only alias written with Turkish letters matches only Turkish text.
+    turkish_only: bool = False
     right_after: bool = False  # a context phrase that counts only right after the alias
     words_after: tuple[_AliasWord, ...] = ()  # ``words[1:]``, kept for ``_PhraseIndex.find``
     # How text words matching the second and the last word begin (the word itself if short,
@@ -213,6 +219,7 @@ class _PhraseIndex:
         needs_context: bool = False,
         needs_salience: bool = False,
         capitalised_in_turkish: bool = False,
+        turkish_only: bool = False,
         right_after: bool = False,
         english: bool = True,
     ) -> None:
@@ -228,6 +235,7 @@ class _PhraseIndex:
             needs_context,
             needs_salience,
             capitalised_in_turkish,
+            turkish_only,
             right_after,
             phrase_words[1:],
             phrase_words[1].surface[:_PREFIX] if len(phrase_words) > 1 else "",
@@ -295,12 +303,14 @@ class _PhraseIndex:
             candidates = self._by_prefix.get(word[:_PREFIX])
         if not candidates:
             return ()
-        lower = language == "tr" and cased.islower()
+        turkish = language == "tr"
+        lower = turkish and cased.islower()
         return tuple(
             phrase
             for phrase in candidates
             if phrase.words[0].matches(word, language, cased)
             and not (lower and phrase.capitalised_in_turkish)
+            and (turkish or not phrase.turkish_only)
         )
 
 
@@ -340,6 +350,7 @@ class Tagger:
                     needs_context=text in weak,
                     needs_salience=text in faint,
                     capitalised_in_turkish=text[:1].isupper(),
+                    turkish_only=key not in english and _TURKISH_LETTERS.search(text) is not None,
                     english=key in english,
                 )
             for text in topic.exclude:

@@ -323,6 +323,9 @@ def test_english_names_match_only_capitalised_words_in_turkish_text(tagger: Tagg
         ("Çiğ süt satışı durduruldu", "tr", []),  # raw, not çığ (avalanche)
         ("Beştepe Sarayı'nda toplantı", "tr", []),  # a palace, not Şara
         ("Şara Ankara'ya geldi", "tr", ["syria", "middle-east"]),
+        # In English text those Turkish names' letters are English names.
+        ("Sara Netanyahu attends the trial", "en", ["middle-east"]),
+        ("Kurt Volker says the talks stalled", "en", []),
         ("More reforms are in the pipeline", "en", []),
         ("Police raid a flat in Brussels", "en", []),
         ("Brussels proposes new rules for member states", "en", ["eu"]),
