@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,3 +53,17 @@ def run_to_end(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     assert second.returncode == 0, second.stderr
     assert "at the last stop" in second.stderr
     return second
+
+
+def assert_each_item_at_most_once(
+    received: Mapping[object, str], urls: Sequence[str], uncertain: int
+) -> None:
+    """Every chat's messages (``received``: chat → its messages' text) hold each item's link at
+    most once. An item whose message was on its way at the kill is "uncertain" in the ledger and
+    is not sent again, so it may be missing; only such items may be (at most ``uncertain``)."""
+    missing = 0
+    for chat, text in received.items():
+        for url in urls:
+            assert text.count(url) <= 1, (chat, url)
+            missing += text.count(url) == 0
+    assert missing <= uncertain, (missing, uncertain)
