@@ -45,17 +45,21 @@ class ExonymError(ValueError):
     """A gazetteer entry that is not one Turkish word for one to three English words."""
 
 
-def read_exonyms(path: Path = EXONYMS) -> dict[str, str]:
-    """Folded, lower-cased Turkish word → its English form, lower-cased (one to three words).
-    Raises ``ExonymError`` naming the file and the entry for anything else."""
+def _read_toml(path: Path) -> dict[str, object]:
+    """A TOML file's tables; ``ExonymError`` naming the file when it cannot be read or parsed."""
     try:
         with path.open("rb") as handle:
-            document = tomllib.load(handle)
+            return tomllib.load(handle)
     except OSError as exc:
         raise ExonymError(f"{path}: cannot read it: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ExonymError(f"{path.name}: not valid TOML: {exc}") from exc
-    raw = document.get("tr_to_en")
+
+
+def read_exonyms(path: Path = EXONYMS) -> dict[str, str]:
+    """Folded, lower-cased Turkish word → its English form, lower-cased (one to three words).
+    Raises ``ExonymError`` naming the file and the entry for anything else."""
+    raw = _read_toml(path).get("tr_to_en")
     if not isinstance(raw, Mapping):
         raise ExonymError(f"{path.name}: no [tr_to_en] table of Turkish = English names")
     table: dict[str, str] = {}
@@ -77,11 +81,7 @@ def read_news_words(path: Path = NEWS_WORDS) -> dict[str, tuple[str, bool]]:
     and whether it is a verb's stem (``[tr_to_en_verbs]``) rather than a noun or an adjective
     (``[tr_to_en_words]``). Raises ``ExonymError`` naming the file and the entry for anything
     else."""
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ExonymError(f"{path}: cannot read it: {exc}") from exc
+    document = _read_toml(path)
     nominals, verbs = document.get("tr_to_en_words"), document.get("tr_to_en_verbs", {})
     if not isinstance(nominals, Mapping) or not isinstance(verbs, Mapping):
         raise ExonymError(f"{path.name}: no [tr_to_en_words] table of Turkish = English words")
@@ -175,7 +175,8 @@ def background_shares() -> dict[str, float]:
     """The bundled background shares (``feeds.word_frequency.story_shares``), with a listed
     name's English terms as common as the name is in Turkish where English text gives them no
     figure: ``Erdoğan`` counts as ``erdogan``, which the English list lacks, and is as common as
-    the Turkish stem ``erdoga`` says. Where English has a figure (``iran``), it stands."""
+    the Turkish stem ``erdoga`` says. Where English has a figure (``iran``), it stands. A news
+    word's English term is as common as the more common of the two (``deprem``, earthquake)."""
     bundled = story_shares()
     shares = dict(bundled)
     for turkish, (word, _) in _news_words().items():

@@ -120,6 +120,7 @@ def test_the_longest_listed_news_word_wins() -> None:
         ('"müzakere" = "talks"\n"MÜZAKERE" = "negotiations"', "listed twice"),
         ('"imzala" = "sign"\n[tr_to_en_verbs]\n"imzala" = "sign"', "listed twice"),
         ('[tr_to_en_verbs]\n"kın" = "condemn"', "'kın' is not one word of four letters or more"),
+        ('"müzakere" = "talks', "not valid TOML"),
     ],
 )
 def test_bad_news_words_are_named(tmp_path: Path, text: str, error: str) -> None:
