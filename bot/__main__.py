@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -27,7 +28,7 @@ from bot.logs import configure_logging
 from bot.scheduler import Transport
 from feeds.errors import FeedError
 from feeds.ingest import Ingest, PollOutcome
-from feeds.names import ExonymError, read_exonyms
+from feeds.names import ExonymError, read_exonyms, read_names_file, read_news_words
 from feeds.opml import OPMLError
 from feeds.retag import place_unclustered, retag
 from feeds.taxonomy import REQUIRED_SLUGS, TaxonomyError, load_taxonomy
@@ -55,7 +56,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True)
+    # The message is text, not markup: "[tr_to_en]" in it is a TOML table's name.
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True)
     return typer.Exit(code)
 
 
@@ -478,7 +480,7 @@ def topics_check(
     out.print(f"{file}: {len(taxonomy.topics)} topics, valid{note}")
 
 
-names_cli = typer.Typer(help="The Turkish names clustering reads as English ones.")
+names_cli = typer.Typer(help="The Turkish names and news words clustering reads as English ones.")
 cli.add_typer(names_cli, name="names")
 
 
@@ -486,15 +488,17 @@ cli.add_typer(names_cli, name="names")
 def names_check(
     file: Annotated[Path, typer.Argument(dir_okay=False, help="a names TOML file")],
 ) -> None:
-    """Validate a names file for HABERCI_NAMES_FILE; a problem names its entry."""
+    """Validate a names file for HABERCI_NAMES_FILE (names under [tr_to_en], news words under
+    [tr_to_en_words] and [tr_to_en_verbs]); a problem names its entry."""
     try:
-        names = read_exonyms(file)
+        names, words = read_names_file(file)
     except ExonymError as exc:
         raise fail(str(exc)) from None
-    bundled = read_exonyms()
+    bundled, bundled_words = read_exonyms(), read_news_words()
     changed = sum(1 for word, english in names.items() if bundled.get(word, english) != english)
-    note = f", {changed} read otherwise than the bundled list" if changed else ""
-    out.print(f"{file}: {len(names)} names, valid{note}")
+    changed += sum(1 for word, read in words.items() if bundled_words.get(word, read) != read)
+    note = f", {changed} read otherwise than the bundled lists" if changed else ""
+    out.print(f"{file}: {len(names)} names and {len(words)} news words, valid{note}")
 
 
 @cli.command("retag")

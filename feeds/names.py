@@ -62,6 +62,10 @@ def read_exonyms(path: Path = EXONYMS) -> dict[str, str]:
     raw = _read_toml(path).get("tr_to_en")
     if not isinstance(raw, Mapping):
         raise ExonymError(f"{path.name}: no [tr_to_en] table of Turkish = English names")
+    return _names(raw, path)
+
+
+def _names(raw: Mapping[str, object], path: Path) -> dict[str, str]:
     table: dict[str, str] = {}
     for turkish, english in raw.items():
         words = cased_words(turkish)
@@ -85,6 +89,12 @@ def read_news_words(path: Path = NEWS_WORDS) -> dict[str, tuple[str, bool]]:
     nominals, verbs = document.get("tr_to_en_words"), document.get("tr_to_en_verbs", {})
     if not isinstance(nominals, Mapping) or not isinstance(verbs, Mapping):
         raise ExonymError(f"{path.name}: no [tr_to_en_words] table of Turkish = English words")
+    return _news_words_of(nominals, verbs, path)
+
+
+def _news_words_of(
+    nominals: Mapping[str, object], verbs: Mapping[str, object], path: Path
+) -> dict[str, tuple[str, bool]]:
     table: dict[str, tuple[str, bool]] = {}
     for raw, verb in ((nominals, False), (verbs, True)):
         for turkish, english in raw.items():
@@ -102,9 +112,25 @@ def read_news_words(path: Path = NEWS_WORDS) -> dict[str, tuple[str, bool]]:
     return table
 
 
-@cache
-def _news_words() -> dict[str, tuple[str, bool]]:
-    return read_news_words()
+def read_names_file(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
+    """A deployment's names file (``HABERCI_NAMES_FILE``): its names (``[tr_to_en]``) and its
+    news words (``[tr_to_en_words]``, ``[tr_to_en_verbs]``), in the bundled files' formats; at
+    least one of the tables. Raises ``ExonymError`` naming the file and the entry."""
+    document = _read_toml(path)
+    if not any(name in document for name in _NAMES_FILE_TABLES):
+        raise ExonymError(f"{path.name}: no [tr_to_en], [tr_to_en_words] or [tr_to_en_verbs] table")
+    tables: dict[str, Mapping[str, object]] = {}
+    for name in _NAMES_FILE_TABLES:
+        table = document.get(name, {})
+        if not isinstance(table, Mapping):
+            raise ExonymError(f"{path.name}: [{name}] is not a table")
+        tables[name] = table
+    names = _names(tables["tr_to_en"], path)
+    words = _news_words_of(tables["tr_to_en_words"], tables["tr_to_en_verbs"], path)
+    return names, words
+
+
+_NAMES_FILE_TABLES = ("tr_to_en", "tr_to_en_words", "tr_to_en_verbs")
 
 
 def news_word(lower: str) -> str | None:
@@ -126,7 +152,8 @@ def news_word(lower: str) -> str | None:
 
 
 _table: dict[str, str] | None = None  # in use: the bundled names and a deployment's
-_extra: Path | None = None  # the deployment's file in ``_table``
+_words: dict[str, tuple[str, bool]] | None = None  # the bundled news words and a deployment's
+_extra: Path | None = None  # the deployment's file in ``_table`` and ``_words``
 
 
 def _exonyms() -> dict[str, str]:
@@ -137,37 +164,50 @@ def _exonyms() -> dict[str, str]:
     return _table
 
 
+def _news_words() -> dict[str, tuple[str, bool]]:
+    """The news words in use; the bundled ones are read on first use."""
+    global _words
+    if _words is None:
+        _words = read_news_words()
+    return _words
+
+
 def use_exonyms(path: Path | None) -> bool:
-    """The bundled names, extended by those of ``path`` (a deployment's own, in the same
-    format; its entries win where both list a word), for every clustering from now on. The
-    file is read in full first: a bad entry raises ``ExonymError`` and changes nothing. Returns
-    whether the names changed; callers then reset what was read through the old names
+    """The bundled names and news words, extended by those of ``path`` (a deployment's own,
+    ``read_names_file``; its entries win where both list a word), for every clustering from now
+    on. The file is read in full first: a bad entry raises ``ExonymError`` and changes nothing.
+    Returns whether the names changed; callers then reset what was read through the old names
     (``feeds.cluster.use_names_file``)."""
-    global _table, _extra
+    global _table, _words, _extra
     if path == _extra:  # the same names: for None, the bundled ones, read on first use
         return False
-    table = read_exonyms()
+    table, words = read_exonyms(), read_news_words()
     if path is not None:
-        table.update(read_exonyms(path))
-    _table, _extra = table, path
+        own_names, own_words = read_names_file(path)
+        table.update(own_names)
+        words.update(own_words)
+    _table, _words, _extra = table, words, path
     background_shares.cache_clear()
     return True
 
 
 def turkish_terms(word: str) -> tuple[str, ...]:
     """The stemmed terms a folded Turkish word (``cased_words``) counts as: its English form's
-    stems when it is a listed name, the English stem when it is a capitalised foreign name, the
-    English word's stem when it is a listed news word, else its Turkish stem."""
+    stems when it is a listed name, the English word's stem when it is a listed news word (a
+    headline's first word too), the English stem when it is a capitalised foreign name, else
+    its Turkish stem."""
     lower = word.lower()
     if word[0].isupper():
         english = _exonyms().get(lower)
         if english is not None:
             return tuple(stem(part, "en") for part in english.split(" "))
+    english = news_word(lower)
+    if english is not None:
+        return (stem(english, "en"),)
     turkish = stem(lower, "tr")
     if word[0].isupper() and turkish not in story_shares():
         return (stem(lower, "en"),)  # not Turkish (nor shared) vocabulary: a foreign name
-    english = news_word(lower)
-    return (turkish,) if english is None else (stem(english, "en"),)
+    return (turkish,)
 
 
 @cache

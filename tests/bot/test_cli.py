@@ -276,9 +276,18 @@ def test_topics_listing_filtering_check_and_retag(
     monkeypatch.delenv("HABERCI_TOPICS_FILE")
 
     own = tmp_path / "own.toml"
-    own.write_text('[tr_to_en]\n"Konya" = "Konya"\n"Cenevre" = "Genf"\n', encoding="utf-8")
+    own.write_text(
+        '[tr_to_en]\n"Konya" = "Konya"\n"Cenevre" = "Genf"\n'
+        '[tr_to_en_words]\n"müzakere" = "negotiations"\n"hasılat" = "takings"\n',
+        encoding="utf-8",
+    )
     code, out, _ = run(haberci, "names", "check", str(own))
-    assert code == 0 and "2 names, valid, 1 read otherwise than the bundled list" in out
+    assert code == 0
+    assert "2 names and 2 news words, valid, 2 read otherwise than the bundled lists" in out
+    empty = tmp_path / "empty.toml"
+    empty.write_text('[names]\n"Konya" = "Konya"\n', encoding="utf-8")
+    code, _, err = run(haberci, "names", "check", str(empty))
+    assert code == 1 and "no [tr_to_en], [tr_to_en_words] or [tr_to_en_verbs] table" in err
     names = tmp_path / "names.toml"
     names.write_text('[tr_to_en]\n"Batı Şeria" = "West Bank"\n', encoding="utf-8")
     code, _, err = run(haberci, "names", "check", str(names))

@@ -204,6 +204,25 @@ def test_a_deployment_adds_and_overrides_names(tmp_path: Path, bundled_names_aft
     assert story_terms("Cenevre'de", "", "tr").keys() == {"geneva"}
 
 
+def test_a_deployment_adds_news_words(tmp_path: Path, bundled_names_after: None) -> None:
+    assert news_word("hasilatlari") is None
+    own = tmp_path / "names.toml"
+    own.write_text(
+        '[tr_to_en_words]\n"hasılat" = "takings"\n[tr_to_en_verbs]\n"ihale et" = "x"\n', "utf-8"
+    )
+    with pytest.raises(ExonymError, match="'ihale et' is not one word"):
+        use_names_file(own)
+    own.write_text(
+        '[tr_to_en_words]\n"hasılat" = "takings"\n"müzakere" = "negotiations"\n', "utf-8"
+    )
+    use_names_file(own)  # news words only: the bundled names stay
+    assert story_terms("Hasılatları arttı", "", "tr").keys() >= {"take"}
+    assert story_terms("Müzakereler", "", "tr").keys() == {"negoti"}
+    assert story_terms("Cenevre'de", "", "tr").keys() == {"geneva"}
+    use_names_file(None)
+    assert news_word("hasilatlari") is None and news_word("muzakere") == "talks"
+
+
 def test_a_bad_names_file_changes_nothing(tmp_path: Path, bundled_names_after: None) -> None:
     bad = tmp_path / "names.toml"
     bad.write_text('[tr_to_en]\n"Cenevre" = "Genf"\n"Batı Şeria" = "West Bank"\n', "utf-8")
