@@ -131,8 +131,9 @@ class Settings(BaseSettings):
     names_file: Path | None = Field(
         None,
         description=(
-            "a TOML file of Turkish names read as English ones in clustering, added to the "
-            "bundled feeds/exonyms.toml (its entries win)"
+            "a TOML file of Turkish names ([tr_to_en]) and news words ([tr_to_en_words], "
+            "[tr_to_en_verbs]) read as English ones in clustering, added to the bundled "
+            "feeds/exonyms.toml and feeds/news_words.toml (its entries win)"
         ),
     )
     admins: Annotated[list[str], NoDecode] = Field(

@@ -158,9 +158,10 @@ _TERMS = {"en": _TermTable("en"), "tr": _TermTable("tr")}
 
 
 def use_names_file(path: Path | None) -> None:
-    """Read Turkish names with the bundled list extended by ``path`` (``feeds.names``) from now
-    on: for the clustering indexes made after the call (their word weights are fixed at start).
-    Raises ``ExonymError`` for a bad file, and then nothing changes."""
+    """Read Turkish names and news words with the bundled lists extended by ``path``
+    (``feeds.names``) from now on: for the clustering indexes made after the call (their word
+    weights are fixed at start). Raises ``ExonymError`` for a bad file, and then nothing
+    changes."""
     if use_exonyms(path):
         for table in _TERMS.values():
             table.clear()
