@@ -75,6 +75,16 @@ def cased_words(text: str) -> list[str]:
     return words
 
 
+def fold_joined(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text as ``cased_words`` reads it (folded, codes joined) and where each of its words
+    lies in that text, apostrophe suffix included: ``cased_words(text)[i]`` starts at
+    ``spans[i][0]``."""
+    folded = _fold(text)
+    if _HAS_DIGIT.search(folded):
+        folded = _CODE.sub(_join_code, folded)
+    return folded, [match.span() for match in _WORD.finditer(folded)]
+
+
 def _fold(text: str) -> str:
     """``text.translate(_FOLD_KEEPING_CASE)``: non-ASCII letters and quotes, and the backtick,
     folded to ASCII (İ → I, ş → s, ’ → ')."""

@@ -48,6 +48,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from feeds import asides
 from feeds.folding import StoryWords, TextWords, story_words
 from feeds.folding import cased_words as cased_words
 from feeds.folding import stem as stem
@@ -376,23 +377,32 @@ class Tagger:
     def tag(self, text: str, language: str | None) -> list[TagMatch]:
         """Topics of ``text`` (a title and summary), each once, in taxonomy order."""
         text_words = TextWords.of(text)
-        return self.tag_words(text_words, language, lambda: _headline(text, text_words))
+        return self.tag_words(
+            text_words, language, lambda: _headline(text, text_words), lambda: text
+        )
 
     def tag_story(self, title: str, summary: str, language: str | None) -> list[TagMatch]:
         """Topics of a story: ``tag(f"{title}. {summary}", language)``, reading the story's
         words once for every reader of the story (``feeds.folding.story_words``)."""
         story = story_words(title, summary)
-        return self.tag_words(story.text, language, lambda: _story_headline(title, summary, story))
+        return self.tag_words(
+            story.text,
+            language,
+            lambda: _story_headline(title, summary, story),
+            lambda: f"{title}. {summary}",
+        )
 
     def tag_words(
         self,
         text: TextWords,
         language: str | None,
         headline: int | Callable[[], int] | None = None,
+        written: Callable[[], str] | None = None,
     ) -> list[TagMatch]:
         """Topics of a text already read into words (``TextWords.of(text)``) whose first
         ``headline`` words are its headline (``None``: all of them; a function: called only
-        when an alias that needs salience is found)."""
+        when an alias that needs salience is found). ``written`` gives the text as written,
+        for setting aside mentions made in passing (``feeds.asides``); without it, none is."""
         language = "tr" if language == "tr" else "en"
         raw, tokens = text.cased, text.lower
         matches = self._aliases.find(tokens, raw, language)
@@ -438,10 +448,40 @@ class Tagger:
             contexts = self._contexts.find(tokens, raw, language)
             _add_in_context(weak, contexts, found)
             _add_in_context(faint, contexts, found)
+        if found and written is not None and asides.worth_a_look(tokens):
+            _drop_asides(found, matches, tokens, written(), language, headline)
         for match in list(found.values()):
             for parent in self._ancestors[match.slug]:
                 found.setdefault(parent, TagMatch(parent, match.alias))
         return sorted(found.values(), key=lambda match: self._order[match.slug])
+
+
+def _drop_asides(
+    found: dict[str, TagMatch],
+    matches: list[tuple[_Phrase, int, int]],
+    tokens: Sequence[str],
+    written: str,
+    language: str,
+    headline: int | Callable[[], int] | None,
+) -> None:
+    """Drops the topics found whose every mention is made in passing (``feeds.asides``)."""
+    layout = asides.Layout.of(written)
+    limit = headline() if callable(headline) else headline
+    for slug in list(found):
+        if all(
+            asides.set_aside(
+                start,
+                end,
+                tokens,
+                layout,
+                headline=len(tokens) if limit is None else limit,
+                name=alias.capitalised_in_turkish,
+                language=language,
+            )
+            for alias, start, end in matches
+            if alias.slug == slug
+        ):
+            del found[slug]
 
 
 def _add_in_context(
