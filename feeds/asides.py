@@ -36,12 +36,13 @@ BACKGROUND_BEFORE = frozenset({"amid", "amidst", "during", "despite", "unlike"})
 BACKGROUND_AFTER = frozenset(
     {"sirasinda", "esnasinda", "ortasinda", "golgesinde", "ragmen", "aksine"}
 )
-# Words of an encounter: a phrase with one is the story's event, not its background.
+# Words of an encounter or a role: a phrase with one is the story's own, not its background.
 _ENCOUNTERS = frozenset(
     {
         "meeting", "meetings", "met", "meet", "talks", "talk", "visit", "visits", "visiting",
         "call", "calls", "summit", "summits", "conversation", "negotiations", "trip",
         "interview", "audience",
+        "as", "olarak",  # a role: "during his final years as Iraq's leader"
     }
 )  # fmt: skip
 _ENCOUNTER_STEMS_TR = ("gorusme", "ziyaret", "zirve", "muzakere", "toplanti", "telefon")
@@ -152,6 +153,8 @@ def _closed_by_postposition(end: int, tokens: Sequence[str], layout: Layout) -> 
 
 
 def _encounter(between: Sequence[str]) -> bool:
+    """Whether the words between a marker and a name make the phrase the story's own: an
+    encounter ("during talks with"), or a role ("during his years as Iraq's leader")."""
     return not _ENCOUNTERS.isdisjoint(between) or any(
         word.startswith(_ENCOUNTER_STEMS_TR) for word in between
     )

@@ -88,6 +88,12 @@ def test_a_name_in_a_background_phrase_is_set_aside(
             "He spoke during talks with Putin in Sochi on Friday.",
             "russia",
         ),
+        # A role is the story's own.
+        (
+            "Ex-dictator's bribes beat the embargo",
+            "He made $11 billion during his final years as Iraq's leader.",
+            "middle-east",
+        ),
         # Clause punctuation ends the phrase.
         ("Kyiv wakes to sirens", "During the night, Russia launched 90 drones.", "russia"),
         # A theme word is not set aside: it may be the cause the reader follows.
