@@ -356,10 +356,19 @@ class Tagger:
                 )
             for text in topic.exclude:
                 self._exclusions.add(topic.slug, text)
+            # A Turkish context phrase written with Turkish letters is read in Turkish text
+            # only, as aliases are: "üs" (a base) is "US" in English.
             for text in topic.context:
-                self._contexts.add(topic.slug, text)
+                self._contexts.add(
+                    topic.slug, text, turkish_only=_turkish_only(text, topic.english_context)
+                )
             for text in topic.context_after:
-                self._contexts.add(topic.slug, text, right_after=True)
+                self._contexts.add(
+                    topic.slug,
+                    text,
+                    right_after=True,
+                    turkish_only=_turkish_only(text, topic.english_context),
+                )
         self._slugs_with_exclusions = frozenset(t.slug for t in taxonomy.topics if t.exclude)
         # Forms that need context whichever alias found them: "Russia" also matches "Russian"
         # (an English inflection), which needs context as an alias of its own.
@@ -454,6 +463,12 @@ class Tagger:
             for parent in self._ancestors[match.slug]:
                 found.setdefault(parent, TagMatch(parent, match.alias))
         return sorted(found.values(), key=lambda match: self._order[match.slug])
+
+
+def _turkish_only(text: str, english: Sequence[str]) -> bool:
+    """Whether a phrase of a Turkish list is read in Turkish text only: it is written with
+    Turkish letters and is not in the English list too."""
+    return text not in english and _TURKISH_LETTERS.search(text) is not None
 
 
 def _drop_asides(

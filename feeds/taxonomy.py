@@ -120,6 +120,8 @@ class Topic:
     needs_salience: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     context_after: tuple[str, ...] = ()  # context only right after the alias
+    # The context phrases of context_en and context_after_en: the others are Turkish only.
+    english_context: tuple[str, ...] = ()
 
     def name(self, language: str) -> str:
         return self.name_tr if language == "tr" else self.name_en
@@ -203,6 +205,7 @@ def parse_taxonomy(text: str, source: str) -> Taxonomy:
                 needs_salience=tuple(model.needs_salience),
                 context=tuple(model.context_en + model.context_tr),
                 context_after=tuple(model.context_after_en + model.context_after_tr),
+                english_context=tuple(model.context_en + model.context_after_en),
             )
         )
     slugs = [topic.slug for topic in topics]

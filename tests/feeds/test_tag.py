@@ -128,6 +128,13 @@ def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None
     assert tagger.tag("White House statement", "en") == [TagMatch("usa", "White House")]
 
 
+def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
+    # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
+    text = "Andy Roddick of the United States lost at the US Open"
+    assert "usa" not in slugs(tagger, text, "en")
+    assert "usa" in slugs(tagger, "ABD, Irak'taki üs için anlaşma imzaladı", "tr")
+
+
 def test_an_alias_is_not_its_own_context() -> None:
     tagger = Tagger(parse_taxonomy(CONTEXT_TOPICS, "test"))
     assert tagger.tag("US skier beats US rival", "en") == []
