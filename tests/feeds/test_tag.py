@@ -128,6 +128,21 @@ def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None
     assert tagger.tag("White House statement", "en") == [TagMatch("usa", "White House")]
 
 
+@pytest.mark.parametrize(
+    ("title", "summary", "usa"),
+    [
+        ("Stem cells emit healing molecules", "WASHINGTON (AP) -- New research suggests …", False),
+        ("Agassi cruises into Washington Open quarter-finals", "He won 6-4, 6-2.", False),
+        ("Washington warns Ankara over the S-400", "", True),
+        ("Washington and Ankara hold talks on the F-35", "", True),
+    ],
+)
+def test_washington_is_the_state_when_it_acts(
+    tagger: Tagger, title: str, summary: str, usa: bool
+) -> None:
+    assert ("usa" in {m.slug for m in tagger.tag_story(title, summary, "en")}) is usa
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
