@@ -16,10 +16,11 @@ Snowball stem (``birliğine`` / ``birlik``). Aliases of three letters or fewer m
 whole words (``AB`` never matches ``ABD``); written in capitals, only capitalised words
 (``US`` never matches "us").
 
-In Turkish text, a capitalised alias (a name: ``Kabul``, ``Özel``, ``Irak``, ``Kürt``) matches
-only a capitalised word: Turkish capitalises names and peoples, and the everyday words
-``kabul`` ("accepted"), ``özel`` ("special"), ``ırak`` ("far") and ``kurt`` ("wolf") fold to the
-same letters.
+A capitalised alias (a name: ``Kabul``, ``Özel``, ``Irak``, ``Kürt``, ``Trump``) matches only a
+capitalised word: news capitalises names and peoples, and everyday words fold or inflect into
+them: Turkish ``kabul`` ("accepted"), ``özel`` ("special"), ``ırak`` ("far") and ``kurt``
+("wolf"), English "trumped" and "the state Department of Transportation". A title that is also
+a common noun is written in lower case in the topics file (``congresswoman``).
 
 An alias the topics file lists under ``needs_context`` counts only when one of its topic's
 context phrases occurs within ``CONTEXT_WINDOW`` words of it (before or after, not overlapping
@@ -165,8 +166,8 @@ class _Phrase:
     words: tuple[_AliasWord, ...]
     needs_context: bool = False
     needs_salience: bool = False
-    # A name (written with a capital): in Turkish text, it matches only a capitalised word.
-    capitalised_in_turkish: bool = False
+    # A name (written with a capital): it matches only a capitalised word.
+    capitalised: bool = False
     # A Turkish-only alias written with Turkish letters matches only Turkish text.
     turkish_only: bool = False
     right_after: bool = False  # a context phrase that counts only right after the alias
@@ -219,7 +220,7 @@ class _PhraseIndex:
         *,
         needs_context: bool = False,
         needs_salience: bool = False,
-        capitalised_in_turkish: bool = False,
+        capitalised: bool = False,
         turkish_only: bool = False,
         right_after: bool = False,
         english: bool = True,
@@ -235,7 +236,7 @@ class _PhraseIndex:
             phrase_words,
             needs_context,
             needs_salience,
-            capitalised_in_turkish,
+            capitalised,
             turkish_only,
             right_after,
             phrase_words[1:],
@@ -305,12 +306,12 @@ class _PhraseIndex:
         if not candidates:
             return ()
         turkish = language == "tr"
-        lower = turkish and cased.islower()
+        lower = cased.islower()
         return tuple(
             phrase
             for phrase in candidates
             if phrase.words[0].matches(word, language, cased)
-            and not (lower and phrase.capitalised_in_turkish)
+            and not (lower and phrase.capitalised)
             and (turkish or not phrase.turkish_only)
         )
 
@@ -350,7 +351,7 @@ class Tagger:
                     text,
                     needs_context=text in weak,
                     needs_salience=text in faint,
-                    capitalised_in_turkish=text[:1].isupper(),
+                    capitalised=text[:1].isupper(),
                     turkish_only=key not in english and _TURKISH_LETTERS.search(text) is not None,
                     english=key in english,
                 )
@@ -490,7 +491,7 @@ def _drop_asides(
                 tokens,
                 layout,
                 headline=len(tokens) if limit is None else limit,
-                name=alias.capitalised_in_turkish,
+                name=alias.capitalised,
                 language=language,
             )
             for alias, start, end in matches

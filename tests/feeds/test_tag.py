@@ -143,6 +143,21 @@ def test_washington_is_the_state_when_it_acts(
     assert ("usa" in {m.slug for m in tagger.tag_story(title, summary, "en")}) is usa
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Deepnet Explorer trumped its global competitors", []),
+        ("Senate funds the state Department of Transportation", []),
+        ("Trump trumped his rivals", ["usa"]),
+        ("The congresswoman argued in an interview", ["usa", "politics"]),
+    ],
+)
+def test_a_name_matches_only_a_capitalised_word_in_english_too(
+    tagger: Tagger, text: str, expected: list[str]
+) -> None:
+    assert slugs(tagger, text, "en") == expected
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
