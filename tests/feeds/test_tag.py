@@ -158,6 +158,21 @@ def test_a_name_matches_only_a_capitalised_word_in_english_too(
     assert slugs(tagger, text, "en") == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ireland happy with a 3-0 win over Cyprus", []),
+        ("Jet forced to land in Cyprus after a bomb alert", []),
+        ("UN envoy revives talks on a divided Cyprus", ["east-med"]),
+        ("Greek Cypriot leader rejects a two-state plan", ["east-med"]),
+        ("Kıbrıs'ta yeni müzakere turu", ["east-med"]),
+    ],
+)
+def test_cyprus_is_the_cyprus_question(tagger: Tagger, text: str, expected: list[str]) -> None:
+    language = "tr" if "ı" in text else "en"
+    assert [s for s in slugs(tagger, text, language) if s == "east-med"] == expected
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
