@@ -173,6 +173,19 @@ def test_cyprus_is_the_cyprus_question(tagger: Tagger, text: str, expected: list
     assert [s for s in slugs(tagger, text, language) if s == "east-med"] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("US women avoid disaster, advance to the quarter-finals", []),
+        ("Critics call the merger a recipe for disaster", ["economy"]),
+        ("Disaster in the Alps: avalanche buries skiers", ["disasters"]),
+        ("Storms to batter the Black Sea coast", ["disasters"]),
+    ],
+)
+def test_a_figure_of_speech_is_no_disaster(tagger: Tagger, text: str, expected: list[str]) -> None:
+    assert slugs(tagger, text, "en") == expected
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
