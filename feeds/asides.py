@@ -1,7 +1,7 @@
 """Mentions a story makes in passing: a topic named only there is not what the story is about.
 Pure.
 
-Two kinds of mention are set aside:
+Three kinds of mention are set aside:
 
 - **A name in a background phrase, outside the headline.** English sets a scene with a phrase
   that a preposition opens ("amid Russia's invasion of Ukraine", "during Russia's war on
@@ -12,6 +12,8 @@ Two kinds of mention are set aside:
   leader, a bloc) are set aside: a theme word in such a phrase is often the cause a reader of
   the theme follows ("exports rose despite sanctions"). A phrase about an encounter ("during
   talks with Putin", "Putin ile görüşmesi sırasında") is not background: it is the story.
+- **An origin.** "Syrian-born engineer", "Turkish-born actor": a person's birthplace, not the
+  state or the country's affairs.
 - **A quoted title of a work.** A name that is the whole of a quotation, in a text that speaks
   of a work (a series, a film, a book, a season …), is the work's title: "Dana Eden, Co-Creator
   of 'Tehran,' Dies During Filming of Fourth Season" is not news about Iran. A quoted word in
@@ -95,10 +97,11 @@ class Layout:
 
 
 def worth_a_look(tokens: Sequence[str]) -> bool:
-    """Whether any mention of the text can be set aside: it has a background marker or a word
-    of a work. A quick test before the text's ``Layout`` is read."""
+    """Whether any mention of the text can be set aside: it has a background marker, an
+    origin ("-born") or a word of a work. A quick test before the text's ``Layout`` is read."""
     return (
-        not BACKGROUND_BEFORE.isdisjoint(tokens)
+        "born" in tokens
+        or not BACKGROUND_BEFORE.isdisjoint(tokens)
         or not BACKGROUND_AFTER.isdisjoint(tokens)
         or _speaks_of_a_work(tokens)
     )
@@ -124,6 +127,8 @@ def set_aside(
     ``headline``: how many of the text's first words are its headline; ``name``: whether the
     alias is a name."""
     if start in layout.opened and end - 1 in layout.closed and _speaks_of_a_work(tokens):
+        return True
+    if name and end < len(tokens) and tokens[end] == "born":  # an origin: "Syrian-born"
         return True
     if not name or start < headline:
         return False

@@ -121,6 +121,12 @@ def test_a_turkish_encounter_is_kept(tagger: Tagger) -> None:
     assert "russia" in topics(tagger, "Erdoğan'dan ateşkes çağrısı", summary, "tr")
 
 
+def test_an_origin_is_set_aside(tagger: Tagger) -> None:
+    assert topics(tagger, "Syrian-born engineer wins a design prize in Berlin", "") == set()
+    deported = "He was deported to Syria, where he says he was tortured."
+    assert "syria" in topics(tagger, "Syrian-born Canadian sues Ottawa", deported)
+
+
 def test_a_quoted_title_of_a_work_is_set_aside(tagger: Tagger) -> None:
     title = "Producer of ‘Tehran’ dies on set"
     summary = "She died during filming of the spy series' fourth season in Athens."
