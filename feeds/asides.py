@@ -1,7 +1,7 @@
 """Mentions a story makes in passing: a topic named only there is not what the story is about.
 Pure.
 
-Three kinds of mention are set aside:
+Four kinds of mention are set aside:
 
 - **A name in a background phrase, outside the headline.** English sets a scene with a phrase
   that a preposition opens ("amid Russia's invasion of Ukraine", "during Russia's war on
@@ -12,6 +12,9 @@ Three kinds of mention are set aside:
   leader, a bloc) are set aside: a theme word in such a phrase is often the cause a reader of
   the theme follows ("exports rose despite sanctions"). A phrase about an encounter ("during
   talks with Putin", "Putin ile görüşmesi sırasında") is not background: it is the story.
+- **A named camp.** "Israeli tanks surge into the Jabalia refugee camp", "Cenin mülteci
+  kampına baskın": a place where raids and fighting happen. A camp of refugees named for its
+  people ("a Rohingya refugee camp") is usually a story of refugees, and says "refugees" again.
 - **An origin.** "Syrian-born engineer", "Turkish-born actor": a person's birthplace, not the
   state or the country's affairs.
 - **A quoted title of a work.** A name that is the whole of a quotation, in a text that speaks
@@ -59,6 +62,13 @@ _WORK_WORDS = frozenset(
     }
 )  # fmt: skip
 _WORK_BEGINNINGS = ("film", "movie", "documentar", "dizi", "belgesel", "yonetmen")
+_LOOKED_AT_BEGINNINGS = (*_WORK_BEGINNINGS, "kamp")
+_CAMPS = frozenset({"camp", "camps"})
+# Words before "refugee camp" that are no camp's name when capitalised (a Title Case
+# headline's "Into the Refugee Camp").
+_NOT_PLACES = frozenset(
+    {"the", "a", "in", "at", "of", "from", "into", "near", "to", "on", "and", "its", "their"}
+)
 # Clause punctuation between two words: a background phrase does not run across it.
 _BREAK = re.compile(r"[,.;:!?()\[\]—–]| - ")
 _OPENING_QUOTES = "'\"“«"
@@ -98,12 +108,15 @@ class Layout:
 
 def worth_a_look(tokens: Sequence[str]) -> bool:
     """Whether any mention of the text can be set aside: it has a background marker, an
-    origin ("-born") or a word of a work. A quick test before the text's ``Layout`` is read."""
+    origin ("-born"), a camp or a word of a work. A quick test before the text's ``Layout``
+    is read."""
     return (
         "born" in tokens
         or not BACKGROUND_BEFORE.isdisjoint(tokens)
         or not BACKGROUND_AFTER.isdisjoint(tokens)
-        or _speaks_of_a_work(tokens)
+        or not _CAMPS.isdisjoint(tokens)
+        or not _WORK_WORDS.isdisjoint(tokens)
+        or any(token.startswith(_LOOKED_AT_BEGINNINGS) for token in tokens)
     )
 
 
@@ -119,6 +132,7 @@ def set_aside(
     tokens: Sequence[str],
     layout: Layout,
     *,
+    cased: Sequence[str],
     headline: int,
     name: bool,
     language: str,
@@ -130,11 +144,29 @@ def set_aside(
         return True
     if name and end < len(tokens) and tokens[end] == "born":  # an origin: "Syrian-born"
         return True
+    if not name and _names_a_camp(start, end, tokens, cased, layout):
+        return True
     if not name or start < headline:
         return False
     if language == "tr":
         return _closed_by_postposition(end, tokens, layout)
     return _opened_by_preposition(start, tokens, layout, headline)
+
+
+def _names_a_camp(
+    start: int, end: int, tokens: Sequence[str], cased: Sequence[str], layout: Layout
+) -> bool:
+    """Whether the mention is part of a named camp ("Jabalia refugee camp", "Cenin mülteci
+    kampı"): a place, where raids and fighting happen, more than a story of migration."""
+    before = start - 1
+    return (
+        end < len(tokens)
+        and (tokens[end] in _CAMPS or tokens[end].startswith("kamp"))
+        and before >= 0
+        and before not in layout.breaks
+        and cased[before][:1].isupper()
+        and tokens[before] not in _NOT_PLACES
+    )
 
 
 def _opened_by_preposition(

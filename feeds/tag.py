@@ -459,7 +459,7 @@ class Tagger:
             _add_in_context(weak, contexts, found)
             _add_in_context(faint, contexts, found)
         if found and written is not None and asides.worth_a_look(tokens):
-            _drop_asides(found, matches, tokens, written(), language, headline)
+            _drop_asides(found, matches, text, written(), language, headline)
         for match in list(found.values()):
             for parent in self._ancestors[match.slug]:
                 found.setdefault(parent, TagMatch(parent, match.alias))
@@ -475,12 +475,13 @@ def _turkish_only(text: str, english: Sequence[str]) -> bool:
 def _drop_asides(
     found: dict[str, TagMatch],
     matches: list[tuple[_Phrase, int, int]],
-    tokens: Sequence[str],
+    text: TextWords,
     written: str,
     language: str,
     headline: int | Callable[[], int] | None,
 ) -> None:
     """Drops the topics found whose every mention is made in passing (``feeds.asides``)."""
+    tokens, cased = text.lower, text.cased
     layout = asides.Layout.of(written)
     limit = headline() if callable(headline) else headline
     for slug in list(found):
@@ -490,6 +491,7 @@ def _drop_asides(
                 end,
                 tokens,
                 layout,
+                cased=cased,
                 headline=len(tokens) if limit is None else limit,
                 name=alias.capitalised,
                 language=language,

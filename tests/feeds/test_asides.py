@@ -127,6 +127,33 @@ def test_an_origin_is_set_aside(tagger: Tagger) -> None:
     assert "syria" in topics(tagger, "Syrian-born Canadian sues Ottawa", deported)
 
 
+@pytest.mark.parametrize(
+    ("title", "summary", "language", "migration"),
+    [
+        (
+            "Israeli tanks surge into the Jabalia refugee camp",
+            "Troops fought militants.",
+            "en",
+            False,
+        ),
+        ("İsrail ordusu Cenin mülteci kampına baskın düzenledi", "", "tr", False),
+        # A camp of refugees, named for them: refugees are named again.
+        (
+            "Fire sweeps a Rohingya refugee camp",
+            "Thousands of refugees lost their shelters.",
+            "en",
+            True,
+        ),
+        ("Mülteci kampında yangın: 3 ölü", "", "tr", True),
+        ("Refugee camps in Lebanon brace for winter", "", "en", True),
+    ],
+)
+def test_a_named_camp_is_a_place(
+    tagger: Tagger, title: str, summary: str, language: str, migration: bool
+) -> None:
+    assert ("migration" in topics(tagger, title, summary, language)) is migration
+
+
 def test_a_quoted_title_of_a_work_is_set_aside(tagger: Tagger) -> None:
     title = "Producer of ‘Tehran’ dies on set"
     summary = "She died during filming of the spy series' fourth season in Athens."
@@ -157,7 +184,7 @@ def test_set_aside_reads_the_mention_it_is_given() -> None:
     words = [word.lower() for word in cased_words(text)]
     layout = Layout.of(text)
     russia = words.index("russia")
-    aside = {"tokens": words, "layout": layout, "language": "en"}
+    aside = {"tokens": words, "layout": layout, "language": "en", "cased": cased_words(text)}
     assert set_aside(russia, russia + 1, **aside, headline=2, name=True)
     assert not set_aside(russia, russia + 1, **aside, headline=2, name=False)
     assert not set_aside(russia, russia + 1, **aside, headline=len(words), name=True)
