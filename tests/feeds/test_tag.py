@@ -186,6 +186,22 @@ def test_a_figure_of_speech_is_no_disaster(tagger: Tagger, text: str, expected: 
     assert slugs(tagger, text, "en") == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Court acquits five bombing suspects, La Nacion newspaper reported", []),
+        ("Newspaper publisher loses its court battle against an ousted CEO", ["economy"]),
+        ("Police detain a newspaper editor over a cartoon", ["press-freedom"]),
+        ("Gazeteci gözaltına alındı", ["press-freedom"]),
+    ],
+)
+def test_a_newspaper_as_a_source_is_no_press_freedom(
+    tagger: Tagger, text: str, expected: list[str]
+) -> None:
+    language = "tr" if "ı" in text else "en"
+    assert slugs(tagger, text, language) == expected
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
