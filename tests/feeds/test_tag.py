@@ -202,6 +202,22 @@ def test_a_newspaper_as_a_source_is_no_press_freedom(
     assert slugs(tagger, text, language) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "politics"),
+    [
+        ("Piracy crackdown yields $2.2 million in settlements", False),
+        ("Ireland launches a phone fraud crackdown", False),
+        ("Iranians mourn protesters killed in a crackdown", True),
+        ("Government crackdown on the opposition widens", True),
+        ("Electoral commission weighs a request to delay the polls", True),
+    ],
+)
+def test_a_crackdown_is_politics_on_protesters_or_opponents(
+    tagger: Tagger, text: str, politics: bool
+) -> None:
+    assert ("politics" in slugs(tagger, text, "en")) is politics
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
