@@ -218,6 +218,20 @@ def test_a_crackdown_is_politics_on_protesters_or_opponents(
     assert ("politics" in slugs(tagger, text, "en")) is politics
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "energy"),
+    [
+        ("Brent Geiberger wins the Chrysler Classic", "en", False),
+        ("Brent crude tops $90 a barrel", "en", True),
+        ("Brent petrolün varil fiyatı 65 doları aştı", "tr", True),
+    ],
+)
+def test_brent_is_the_crude_benchmark_with_its_oil_or_price(
+    tagger: Tagger, text: str, language: str, energy: bool
+) -> None:
+    assert ("energy" in slugs(tagger, text, language)) is energy
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
