@@ -232,6 +232,20 @@ def test_brent_is_the_crude_benchmark_with_its_oil_or_price(
     assert ("energy" in slugs(tagger, text, language)) is energy
 
 
+@pytest.mark.parametrize(
+    ("text", "economy"),
+    [
+        ("Duraktaki yolcuyu görmezden gelen şoföre 2 bin lira ceza", False),
+        ("Öğrenciye 2,2 milyon lira tazminat", False),
+        ("Dolar yeni haftaya rekorla başladı", True),
+        ("Türk lirası dolar karşısında değer kaybetti", True),
+        ("Simidin fiyatı 1,5 liraya yükseldi", True),
+    ],
+)
+def test_a_sum_in_lira_is_not_economy(tagger: Tagger, text: str, economy: bool) -> None:
+    assert ("economy" in slugs(tagger, text, "tr")) is economy
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
