@@ -246,6 +246,20 @@ def test_a_sum_in_lira_is_not_economy(tagger: Tagger, text: str, economy: bool) 
     assert ("economy" in slugs(tagger, text, "tr")) is economy
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "economy"),
+    [
+        ("Tutuklu milletvekili cezaevinde açlık grevine başlıyor", "tr", False),
+        ("Prisoners go on hunger strike over conditions", "en", False),
+        ("Metal işçileri greve çıktı", "tr", True),
+    ],
+)
+def test_a_hunger_strike_is_no_labour_strike(
+    tagger: Tagger, text: str, language: str, economy: bool
+) -> None:
+    assert ("economy" in slugs(tagger, text, language)) is economy
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
