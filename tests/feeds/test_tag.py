@@ -260,6 +260,40 @@ def test_a_hunger_strike_is_no_labour_strike(
     assert ("economy" in slugs(tagger, text, language)) is economy
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "topic", "tagged"),
+    [
+        # Everyday news from the north of Cyprus is not the Cyprus question.
+        ("KKTC'de hayvan üreticileri Tarım Bakanlığı'nı bastı", "tr", "east-med", False),
+        ("Kıbrıs'ta çözüm müzakereleri yeniden başlıyor", "tr", "east-med", True),
+        ("Doğu Akdeniz'e kuvvetli yağış uyarısı", "tr", "east-med", False),
+        ("Doğu Akdeniz'de sondaj gerginliği tırmanıyor", "tr", "east-med", True),
+        # A drone's or a jet's name is also a person's.
+        (
+            "TZOB Genel Başkanı Şemsi Bayraktar: Hayvancılıkta bölge iyi kullanılamıyor",
+            "tr",
+            "defense-industry",
+            False,
+        ),
+        ("Kaan Tangöze'den yeni albüm", "tr", "defense-industry", False),
+        ("Bayraktar TB2 ihracatı rekor kırdı", "tr", "defense-industry", True),
+        ("Poland orders more Bayraktar drones from Baykar", "en", "defense-industry", True),
+        # Figures of speech and other senses.
+        ("Yükselen ülkelere kusursuz fırtına uyarısı", "tr", "disasters", False),
+        ("Trump'tan Ortadoğu projesi: Arap NATO'su", "tr", "nato", False),
+        ("Tarihi tersaneye beton santrali", "tr", "energy", False),
+        ("Çiftlikte elektrik akımına kapılan bakıcı öldü", "tr", "energy", False),
+        ("Elektrik ve doğalgaza zam geldi", "tr", "energy", True),
+        # "Avrupa Konseyi" is the Council of Europe in Turkish news.
+        ("Avrupa Konseyi seçim için heyet göndermek istiyor", "tr", "eu", False),
+    ],
+)
+def test_turkish_words_with_another_sense(
+    tagger: Tagger, text: str, language: str, topic: str, tagged: bool
+) -> None:
+    assert (topic in slugs(tagger, text, language)) is tagged
+
+
 def test_a_turkish_context_phrase_is_read_in_turkish_text_only(tagger: Tagger) -> None:
     # "üs" (a military base) folds to "us": in English, "US Open" is not a base.
     text = "Andy Roddick of the United States lost at the US Open"
