@@ -284,6 +284,10 @@ def test_a_hunger_strike_is_no_labour_strike(
         ("Tarihi tersaneye beton santrali", "tr", "energy", False),
         ("Çiftlikte elektrik akımına kapılan bakıcı öldü", "tr", "energy", False),
         ("Elektrik ve doğalgaza zam geldi", "tr", "energy", True),
+        # Syrians in Turkey's domestic news are its refugees, not Syria.
+        ("Elazığ'da Suriyelilere saldıran grup gözaltına alındı", "tr", "syria", False),
+        ("Suriyeli muhalifler İdlib'de rejim güçleriyle çatıştı", "tr", "syria", True),
+        ("Syrian government forces retake a border town", "en", "syria", True),
         # "Avrupa Konseyi" is the Council of Europe in Turkish news.
         ("Avrupa Konseyi seçim için heyet göndermek istiyor", "tr", "eu", False),
     ],
