@@ -212,6 +212,7 @@ def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None
         ("Elazığ'da Suriyelilere saldıran grup gözaltına alındı", "tr", "syria", False),
         ("Suriyeli muhalifler İdlib'de rejim güçleriyle çatıştı", "tr", "syria", True),
         ("Syrian government forces retake a border town", "en", "syria", True),
+        ("Edirne'de Suriyelilerin bekleyişi üçüncü gününde", "tr", "migration", True),
         # Other senses.
         ("Tarihi tersaneye beton santrali", "tr", "energy", False),
         ("Çiftlikte elektrik akımına kapılan bakıcı öldü", "tr", "energy", False),
