@@ -1,7 +1,7 @@
 """Mentions a story makes in passing: a topic named only there is not what the story is about.
 Pure.
 
-Four kinds of mention are set aside:
+Five kinds of mention are set aside:
 
 - **A name in a background phrase, outside the headline.** English sets a scene with a phrase
   that a preposition opens ("amid Russia's invasion of Ukraine", "during Russia's war on
@@ -15,6 +15,7 @@ Four kinds of mention are set aside:
 - **A named camp.** "Israeli tanks surge into the Jabalia refugee camp", "Cenin mülteci
   kampına baskın": a place where raids and fighting happen. A camp of refugees named for its
   people ("a Rohingya refugee camp") is usually a story of refugees, and says "refugees" again.
+- **A currency.** "a US $5 million plan", "US$26.50 a share": the dollar, not the state.
 - **An origin.** "Syrian-born engineer", "Turkish-born actor": a person's birthplace, not the
   state or the country's affairs.
 - **A quoted title of a work.** A name that is the whole of a quotation, in a text that speaks
@@ -82,6 +83,7 @@ class Layout:
     breaks: frozenset[int]  # i: clause punctuation between word i and word i + 1
     opened: frozenset[int]  # i: word i comes right after an opening quotation mark
     closed: frozenset[int]  # i: a closing quotation mark comes right after word i
+    priced: frozenset[int] = frozenset()  # i: a dollar sign comes right after word i ("US $5")
 
     @classmethod
     def of(cls, text: str) -> Layout:
@@ -89,6 +91,7 @@ class Layout:
         breaks: set[int] = set()
         opened: set[int] = set()
         closed: set[int] = set()
+        priced: set[int] = set()
         previous_end = 0
         for index, (start, end) in enumerate(spans):
             gap = folded[previous_end:start]
@@ -103,15 +106,18 @@ class Layout:
             after = folded[end : end + 2].lstrip(",.")
             if after[:1] and after[0] in _CLOSING_QUOTES:
                 closed.add(index)
-        return cls(frozenset(breaks), frozenset(opened), frozenset(closed))
+            if folded[end : end + 2].lstrip()[:1] == "$":
+                priced.add(index)
+        return cls(frozenset(breaks), frozenset(opened), frozenset(closed), frozenset(priced))
 
 
-def worth_a_look(tokens: Sequence[str]) -> bool:
+def worth_a_look(tokens: Sequence[str], written: str) -> bool:
     """Whether any mention of the text can be set aside: it has a background marker, an
-    origin ("-born"), a camp or a word of a work. A quick test before the text's ``Layout``
-    is read."""
+    origin ("-born"), a camp, a word of a work or a dollar sign. A quick test before the
+    text's ``Layout`` is read."""
     return (
         "born" in tokens
+        or "$" in written
         or not BACKGROUND_BEFORE.isdisjoint(tokens)
         or not BACKGROUND_AFTER.isdisjoint(tokens)
         or not _CAMPS.isdisjoint(tokens)
@@ -143,6 +149,8 @@ def set_aside(
     if start in layout.opened and end - 1 in layout.closed and _speaks_of_a_work(tokens):
         return True
     if name and end < len(tokens) and tokens[end] == "born":  # an origin: "Syrian-born"
+        return True
+    if name and end - 1 in layout.priced:  # a currency: "US $5 million", "US$26.50 a share"
         return True
     if not name and _names_a_camp(start, end, tokens, cased, layout):
         return True

@@ -458,8 +458,10 @@ class Tagger:
             contexts = self._contexts.find(tokens, raw, language)
             _add_in_context(weak, contexts, found)
             _add_in_context(faint, contexts, found)
-        if found and written is not None and asides.worth_a_look(tokens):
-            _drop_asides(found, matches, text, written(), language, headline)
+        if found and written is not None:
+            as_written = written()
+            if asides.worth_a_look(tokens, as_written):
+                _drop_asides(found, matches, text, as_written, language, headline)
         for match in list(found.values()):
             for parent in self._ancestors[match.slug]:
                 found.setdefault(parent, TagMatch(parent, match.alias))

@@ -121,6 +121,13 @@ def test_a_turkish_encounter_is_kept(tagger: Tagger) -> None:
     assert "russia" in topics(tagger, "Erdoğan'dan ateşkes çağrısı", summary, "tr")
 
 
+def test_a_currency_is_set_aside(tagger: Tagger) -> None:
+    jamaica = "Jamaica's government announces a US $5 million plan for internet access"
+    assert "usa" not in topics(tagger, jamaica, "")
+    assert "usa" not in topics(tagger, "Oracle strikes a deal at US$26.50 a share", "")
+    assert "usa" in topics(tagger, "US government announces a $5 million plan", "")
+
+
 def test_an_origin_is_set_aside(tagger: Tagger) -> None:
     assert topics(tagger, "Syrian-born engineer wins a design prize in Berlin", "") == set()
     deported = "He was deported to Syria, where he says he was tortured."
