@@ -164,6 +164,8 @@ def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None
         ("Disaster in the Alps: avalanche buries skiers", "en", "disasters", True),
         ("Storms to batter the Black Sea coast", "en", "disasters", True),
         ("Yükselen ülkelere kusursuz fırtına uyarısı", "tr", "disasters", False),
+        ("Konvoya bombalı saldırı: can kaybı yaşanmadı", "tr", "disasters", False),
+        ("Depremde can kaybı 12'ye yükseldi", "tr", "disasters", True),
         ("Trump'tan Ortadoğu projesi: Arap NATO'su", "tr", "nato", False),
         # A newspaper as a story's source.
         (
