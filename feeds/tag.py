@@ -340,6 +340,7 @@ class Tagger:
         self._aliases = _PhraseIndex()
         self._exclusions = _PhraseIndex()
         self._contexts = _PhraseIndex()
+        self._against = _PhraseIndex()
         for topic in taxonomy.topics:
             weak = frozenset(topic.needs_context)
             faint = frozenset(topic.needs_salience)
@@ -369,6 +370,10 @@ class Tagger:
                     text,
                     right_after=True,
                     turkish_only=_turkish_only(text, topic.english_context),
+                )
+            for text in topic.context_against:
+                self._against.add(
+                    topic.slug, text, turkish_only=_turkish_only(text, topic.english_context)
                 )
         self._slugs_with_exclusions = frozenset(t.slug for t in taxonomy.topics if t.exclude)
         # Forms that need context whichever alias found them: "Russia" also matches "Russian"
@@ -456,7 +461,8 @@ class Tagger:
             alias.slug not in found for alias, _, _ in itertools.chain(weak, faint)
         ):
             contexts = self._contexts.find(tokens, raw, language)
-            _add_in_context(weak, contexts, found)
+            against = self._against.find(tokens, raw, language) if weak else []
+            _add_in_context(weak, contexts, found, against)
             _add_in_context(faint, contexts, found)
         if found and written is not None:
             as_written = written()
@@ -508,23 +514,32 @@ def _add_in_context(
     weak: list[tuple[_Phrase, int, int]],
     contexts: list[tuple[_Phrase, int, int]],
     found: dict[str, TagMatch],
+    against: Sequence[tuple[_Phrase, int, int]] = (),
 ) -> None:
-    """Adds the topics of aliases that need context and have a context phrase near them."""
+    """Adds the topics of aliases that need context and have a context phrase near them, and
+    none of the phrases that cancel them (``against``)."""
     for alias, start, end in weak:
         if alias.slug in found:
+            continue
+        if any(
+            other.slug == alias.slug and _near(start, end, o_start, o_end)
+            for other, o_start, o_end in against
+        ):
             continue
         for context, c_start, c_end in contexts:
             if context.slug != alias.slug or context.key == alias.key:
                 continue
-            if context.right_after:
-                near = c_start == end
-            else:
-                near = (c_end <= start and start - c_end <= CONTEXT_WINDOW) or (
-                    end <= c_start and c_start - end <= CONTEXT_WINDOW
-                )
-            if near:
+            right_after = context.right_after and c_start == end
+            if right_after or (not context.right_after and _near(start, end, c_start, c_end)):
                 found[alias.slug] = TagMatch(alias.slug, f"{alias.text} + {context.text}")
                 break
+
+
+def _near(start: int, end: int, other_start: int, other_end: int) -> bool:
+    """Whether two phrases are apart by ``CONTEXT_WINDOW`` words at most, not overlapping."""
+    return (other_end <= start and start - other_end <= CONTEXT_WINDOW) or (
+        end <= other_start and other_start - end <= CONTEXT_WINDOW
+    )
 
 
 def _headline(text: str, text_words: TextWords) -> int:

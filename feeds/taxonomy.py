@@ -8,8 +8,10 @@ Optional ``needs_context`` names aliases that are too ambiguous alone (``US`` is
 in "US envoys hold talks" but only a place in "a US citizen was robbed"): such an alias tags the
 topic only when one of the topic's ``context_en`` or ``context_tr`` phrases occurs near it (see
 ``feeds.tag.CONTEXT_WINDOW``), or one of its ``context_after_en`` or ``context_after_tr`` phrases
-comes right after it (the alias as the subject of a verb: "US warns", "US-backed"). Every
-``needs_context`` entry must be one of the topic's aliases.
+comes right after it (the alias as the subject of a verb: "US warns", "US-backed"), and none of
+its ``context_against_en`` or ``context_against_tr`` phrases is near it (an explosion with
+"suicide bomber" near it is an attack, not a disaster). Every ``needs_context`` entry must be
+one of the topic's aliases.
 
 Optional ``needs_salience`` names aliases that are the topic only when the text is about it,
 not when they are a passing word ("3% of economic output", "one of the European Union's
@@ -75,6 +77,8 @@ class _TopicModel(BaseModel):
     context_tr: list[str] = Field(default_factory=list)
     context_after_en: list[str] = Field(default_factory=list)
     context_after_tr: list[str] = Field(default_factory=list)
+    context_against_en: list[str] = Field(default_factory=list)
+    context_against_tr: list[str] = Field(default_factory=list)
     parent: str | None = None
 
     @field_validator("slug")
@@ -96,6 +100,8 @@ class _TopicModel(BaseModel):
         "context_tr",
         "context_after_en",
         "context_after_tr",
+        "context_against_en",
+        "context_against_tr",
     )
     @classmethod
     def _non_empty_phrases(cls, value: list[str]) -> list[str]:
@@ -122,6 +128,8 @@ class Topic:
     context_after: tuple[str, ...] = ()  # context only right after the alias
     # The context phrases of context_en and context_after_en: the others are Turkish only.
     english_context: tuple[str, ...] = ()
+    # Phrases that, near an alias that needs context, cancel it (context_against_en/_tr).
+    context_against: tuple[str, ...] = ()
 
     def name(self, language: str) -> str:
         return self.name_tr if language == "tr" else self.name_en
@@ -167,6 +175,11 @@ def _context_problems(model: _TopicModel) -> list[str]:
             f"topic {model.slug!r}, field `needs_context`: give the phrases that provide the "
             "context in context_en or context_tr"
         )
+    if (model.context_against_en or model.context_against_tr) and not model.needs_context:
+        problems.append(
+            f"topic {model.slug!r}, field `context_against_en`/`context_against_tr`: they "
+            "cancel aliases that need context, and the topic lists none in needs_context"
+        )
     return problems
 
 
@@ -205,7 +218,10 @@ def parse_taxonomy(text: str, source: str) -> Taxonomy:
                 needs_salience=tuple(model.needs_salience),
                 context=tuple(model.context_en + model.context_tr),
                 context_after=tuple(model.context_after_en + model.context_after_tr),
-                english_context=tuple(model.context_en + model.context_after_en),
+                english_context=tuple(
+                    model.context_en + model.context_after_en + model.context_against_en
+                ),
+                context_against=tuple(model.context_against_en + model.context_against_tr),
             )
         )
     slugs = [topic.slug for topic in topics]

@@ -165,6 +165,12 @@ def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None
         ("Storms to batter the Black Sea coast", "en", "disasters", True),
         ("Yükselen ülkelere kusursuz fırtına uyarısı", "tr", "disasters", False),
         ("Konvoya bombalı saldırı: can kaybı yaşanmadı", "tr", "disasters", False),
+        # An explosion or a death toll in an attack or a war is no disaster.
+        ("Car bomb explosion kills six outside the ministry", "en", "disasters", False),
+        ("Clashes raise the death toll to 22", "en", "disasters", False),
+        ("Suruç'taki patlamanın nedeni intihar saldırısı: 50 ölü", "tr", "disasters", False),
+        ("Gas explosion kills eight in an apartment block", "en", "disasters", True),
+        ("Maden ocağında patlama: 3 işçi hayatını kaybetti", "tr", "disasters", True),
         ("Depremde can kaybı 12'ye yükseldi", "tr", "disasters", True),
         ("Trump'tan Ortadoğu projesi: Arap NATO'su", "tr", "nato", False),
         # A newspaper as a story's source.

@@ -99,6 +99,12 @@ def test_bundled_topics_give_context_to_every_alias_that_needs_it() -> None:
             "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['x']\ncontext_tr=[' ']",
             "topic 'a', field `context_tr`: Value error, phrases must not be empty",
         ),
+        (
+            "[[topic]]\nslug='a'\nname_en='x'\nname_tr='x'\naliases_en=['x']\n"
+            "context_against_en=['war']",
+            "topic 'a', field `context_against_en`/`context_against_tr`: they cancel aliases "
+            "that need context",
+        ),
     ],
 )
 def test_problems_name_topic_and_field(document: str, message: str) -> None:
