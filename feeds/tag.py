@@ -353,28 +353,27 @@ class Tagger:
                     needs_context=text in weak,
                     needs_salience=text in faint,
                     capitalised=text[:1].isupper(),
-                    turkish_only=key not in english and _TURKISH_LETTERS.search(text) is not None,
+                    turkish_only=_turkish_only(text, listed_in_english=key in english),
                     english=key in english,
                 )
             for text in topic.exclude:
                 self._exclusions.add(topic.slug, text)
             # A Turkish context phrase written with Turkish letters is read in Turkish text
             # only, as aliases are: "üs" (a base) is "US" in English.
-            for text in topic.context:
-                self._contexts.add(
-                    topic.slug, text, turkish_only=_turkish_only(text, topic.english_context)
-                )
-            for text in topic.context_after:
-                self._contexts.add(
-                    topic.slug,
-                    text,
-                    right_after=True,
-                    turkish_only=_turkish_only(text, topic.english_context),
-                )
-            for text in topic.context_against:
-                self._against.add(
-                    topic.slug, text, turkish_only=_turkish_only(text, topic.english_context)
-                )
+            for index, phrases, right_after in (
+                (self._contexts, topic.context, False),
+                (self._contexts, topic.context_after, True),
+                (self._against, topic.context_against, False),
+            ):
+                for text in phrases:
+                    index.add(
+                        topic.slug,
+                        text,
+                        right_after=right_after,
+                        turkish_only=_turkish_only(
+                            text, listed_in_english=text in topic.english_context
+                        ),
+                    )
         self._slugs_with_exclusions = frozenset(t.slug for t in taxonomy.topics if t.exclude)
         # Forms that need context whichever alias found them: "Russia" also matches "Russian"
         # (an English inflection), which needs context as an alias of its own.
@@ -474,10 +473,10 @@ class Tagger:
         return sorted(found.values(), key=lambda match: self._order[match.slug])
 
 
-def _turkish_only(text: str, english: Sequence[str]) -> bool:
-    """Whether a phrase of a Turkish list is read in Turkish text only: it is written with
-    Turkish letters and is not in the English list too."""
-    return text not in english and _TURKISH_LETTERS.search(text) is not None
+def _turkish_only(text: str, *, listed_in_english: bool) -> bool:
+    """Whether an alias or a context phrase is read in Turkish text only: it is written with
+    Turkish letters and only a Turkish list has it."""
+    return not listed_in_english and _TURKISH_LETTERS.search(text) is not None
 
 
 def _drop_asides(
@@ -529,8 +528,8 @@ def _add_in_context(
         for context, c_start, c_end in contexts:
             if context.slug != alias.slug or context.key == alias.key:
                 continue
-            right_after = context.right_after and c_start == end
-            if right_after or (not context.right_after and _near(start, end, c_start, c_end)):
+            near = c_start == end if context.right_after else _near(start, end, c_start, c_end)
+            if near:
                 found[alias.slug] = TagMatch(alias.slug, f"{alias.text} + {context.text}")
                 break
 
