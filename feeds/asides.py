@@ -3,15 +3,18 @@ Pure.
 
 Five kinds of mention are set aside:
 
-- **A name in a background phrase, outside the headline.** English sets a scene with a phrase
-  that a preposition opens ("amid Russia's invasion of Ukraine", "during Russia's war on
-  Ukraine", "despite …", "unlike Donald Trump"); Turkish closes it with a postposition
-  ("Rusya-Ukrayna savaşı sırasında", "Trump'ın aksine", "… rağmen", "… gölgesinde"). The
-  phrase runs from its marker to the named word, at most ``BACKGROUND_REACH`` words, with no
-  clause punctuation between them. Only names (aliases written with a capital: a country, a
-  leader, a bloc) are set aside: a theme word in such a phrase is often the cause a reader of
-  the theme follows ("exports rose despite sanctions"). A phrase about an encounter ("during
-  talks with Putin", "Putin ile görüşmesi sırasında") is not background: it is the story.
+- **A name, or a word that needs context, in a background phrase, outside the headline.**
+  English sets a scene with a phrase that a preposition opens ("amid Russia's invasion of
+  Ukraine", "during Russia's war on Ukraine", "despite …", "unlike Donald Trump"); Turkish
+  closes it with a postposition ("Rusya-Ukrayna savaşı sırasında", "Trump'ın aksine", "…
+  rağmen", "… gölgesinde"). The phrase runs from its marker to the named word, at most
+  ``BACKGROUND_REACH`` words, with no clause punctuation between them. Names (aliases written
+  with a capital: a country, a leader, a bloc) are set aside, and so are words a topic counts
+  only with context, which such a phrase gives them in passing ("faced deportation amid a
+  protest crackdown under Trump"); any other theme word in such a phrase is often the cause a
+  reader of the theme follows ("exports rose despite sanctions"). A phrase about an encounter
+  ("during talks with Putin", "Putin ile görüşmesi sırasında") is not background: it is the
+  story.
 - **A named camp.** "Israeli tanks surge into the Jabalia refugee camp", "Cenin mülteci
   kampına baskın": a place where raids and fighting happen. A camp of refugees named for its
   people ("a Rohingya refugee camp") is usually a story of refugees, and says "refugees" again.
@@ -142,10 +145,12 @@ def set_aside(
     headline: int,
     name: bool,
     language: str,
+    ambiguous: bool = False,
 ) -> bool:
     """Whether the mention ``tokens[start:end]`` is made in passing (see the module's text).
     ``headline``: how many of the text's first words are its headline; ``name``: whether the
-    alias is a name."""
+    alias is a name; ``ambiguous``: whether it is a word that needs context (one of several
+    senses, as "crackdown" or "protest")."""
     if start in layout.opened and end - 1 in layout.closed and _speaks_of_a_work(tokens):
         return True
     if name and end < len(tokens) and tokens[end] == "born":  # an origin: "Syrian-born"
@@ -154,7 +159,7 @@ def set_aside(
         return True
     if not name and _names_a_camp(start, end, tokens, cased, layout):
         return True
-    if not name or start < headline:
+    if not (name or ambiguous) or start < headline:
         return False
     if language == "tr":
         return _closed_by_postposition(end, tokens, layout)

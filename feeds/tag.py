@@ -502,6 +502,7 @@ def _drop_asides(
                 headline=len(tokens) if limit is None else limit,
                 name=alias.capitalised,
                 language=language,
+                ambiguous=alias.needs_context,
             )
             for alias, start, end in matches
             if alias.slug == slug
@@ -526,12 +527,27 @@ def _add_in_context(
         ):
             continue
         for context, c_start, c_end in contexts:
-            if context.slug != alias.slug or context.key == alias.key:
+            if context.slug != alias.slug or _same_word(context.key, alias.key):
                 continue
             near = c_start == end if context.right_after else _near(start, end, c_start, c_end)
             if near:
                 found[alias.slug] = TagMatch(alias.slug, f"{alias.text} + {context.text}")
                 break
+
+
+def _same_word(one: str, other: str) -> bool:
+    """Whether two phrases are one word, as written or inflected ("resign", "resigned"): a word
+    does not show which of its senses it has by being said again."""
+    if one == other:
+        return True
+    if " " in one or " " in other:
+        return False
+    shared = 0
+    for letter, other_letter in zip(one, other, strict=False):
+        if letter != other_letter:
+            break
+        shared += 1
+    return shared >= 4 and shared >= min(len(one), len(other)) - 2
 
 
 def _near(start: int, end: int, other_start: int, other_end: int) -> bool:

@@ -23,12 +23,12 @@ from bench.relevance import (
 from feeds.tag import Tagger
 from feeds.taxonomy import load_taxonomy
 
-# Measured: precision 0.954, recall 0.958 (F1 0.956); on the held-out part alone (see
+# Measured: precision 0.956, recall 0.958 (F1 0.957); on the held-out part alone (see
 # bench/relevance.py --split held-out) precision 0.960, recall 0.948. These are the figures on
 # the labels after the double-blind topics audit (tests/data/README.md, "Corrections"), which
 # changed 28 topic labels; on the labels before it the tagger scored 0.968 / 0.959, and the
-# floors were 0.96 / 0.95. Mentions made in passing (feeds/asides.py) took 0.943 to 0.954.
-OVERALL_PRECISION = 0.95
+# floors were 0.96 / 0.95. Mentions made in passing (feeds/asides.py) took 0.943 to 0.956.
+OVERALL_PRECISION = 0.955
 OVERALL_RECALL = 0.95
 TOPIC_F1 = {
     "sanctions": 0.99,
@@ -109,11 +109,11 @@ def test_cross_language_clustering_floors() -> None:
 
 
 # Turkish headlines the tagger was not written for (tests/data/turkish_headlines_judged.jsonl):
-# each tag it gave was judged by two blind annotators. Measured: 358 of 397 judged tags still
-# given, precision 0.913 on them; 39 dropped by later rules, 2.0 of them judged right. A rule
+# each tag it gave was judged by two blind annotators. Measured: 357 of 397 judged tags still
+# given, precision 0.916 on them; 40 dropped by later rules, 2.0 of them judged right. A rule
 # that drops tags judged right shows here as well as one that adds wrong ones.
-JUDGED_PRECISION = 0.91
-JUDGED_STILL_TAGGED = 355
+JUDGED_PRECISION = 0.915
+JUDGED_STILL_TAGGED = 357
 JUDGED_RIGHT_DROPPED = 2.0
 
 

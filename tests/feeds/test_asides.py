@@ -58,6 +58,12 @@ def test_layout_finds_clause_punctuation_and_quotes() -> None:
             "Kardeşler, Trump'ın aksine adanın Danimarka'da kalmasını istiyor.",
             {"usa"},
         ),
+        # A word the topic counts only with context, given it in passing.
+        (
+            "Judge halts the deportation of a student activist",
+            "He faced deportation proceedings amid a protest crackdown.",
+            {"politics"},
+        ),
     ],
 )
 def test_a_name_in_a_background_phrase_is_set_aside(
@@ -101,6 +107,12 @@ def test_a_name_in_a_background_phrase_is_set_aside(
             "Copper exports hit a record",
             "Shipments rose despite sanctions on the buyer.",
             "sanctions",
+        ),
+        # A word that needs context, outside a background phrase.
+        (
+            "Student activist detained",
+            "Police arrested him in a protest crackdown on Monday.",
+            "politics",
         ),
         # Beyond the phrase's reach.
         (

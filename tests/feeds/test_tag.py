@@ -228,6 +228,54 @@ def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None
         ("Avrupa Konseyi seçim için heyet göndermek istiyor", "tr", "eu", False),
         ("Cumhuriyet Bayramı coşkusu Bağdat Caddesi'nde", "tr", "middle-east", False),
         ("Bağdat'ta bombalı saldırı", "tr", "middle-east", True),
+        # Sports: teams and tournaments named for a disaster, a country or a central bank.
+        ("Miami Hurricanes rally past Virginia Tech", "en", "disasters", False),
+        ("Hurricane Ivan kills 20 in Grenada", "en", "disasters", True),
+        ("Colorado Avalanche sign a veteran forward", "en", "disasters", False),
+        ("An avalanche buries skiers in the Alps, killing three", "en", "disasters", True),
+        ("Ulmer storms to gold in the individual pursuit", "en", "disasters", False),
+        ("Woodgate will bring an avalanche of titles, says Benito", "en", "disasters", False),
+        ("France surges into the Fed Cup final", "en", "economy", False),
+        ("Fed raises rates by a quarter point", "en", "economy", True),
+        ("Bovina upsets Williams at the Kremlin Cup", "en", "russia", False),
+        ("Kremlin rejects the latest peace plan", "en", "russia", True),
+        # Companies named for the country, or acting together, or reporting its statistics.
+        ("US Airways and its pilots near an agreement on pay", "en", "usa", False),
+        ("America Online files a federal lawsuit against spammers", "en", "usa", False),
+        (
+            "Microsoft and Amazon joined forces against US and Canadian spammers",
+            "en",
+            "usa",
+            False,
+        ),
+        (
+            "U.S. stocks opened lower after a government report showed producer prices rose",
+            "en",
+            "usa",
+            False,
+        ),
+        ("The US government unveils a new passenger screening plan", "en", "usa", True),
+        ("US forces retake the city from insurgents", "en", "usa", True),
+        # A fortune made in oil, a solar-powered spacecraft.
+        ("Russian oil billionaire Roman Abramovich buys a stake in a club", "en", "energy", False),
+        ("A solar-powered satellite nears the Moon", "en", "energy", False),
+        ("Oil tops $50 a barrel", "en", "energy", True),
+        # An explosion that hits an armoured vehicle is an attack.
+        (
+            "Cizre'de zırhlı aracın geçişi sırasında patlama: 2 asker yaralı",
+            "tr",
+            "disasters",
+            False,
+        ),
+        ("Fabrikada patlama: 2 işçi yaralı", "tr", "disasters", True),
+        # Resigning again is no sign of politics; resigning in a scandal is.
+        (
+            "Ravens' offensive coordinator resigns; he resigned under pressure",
+            "en",
+            "politics",
+            False,
+        ),
+        ("The minister resigns amid a corruption scandal", "en", "politics", True),
     ],
 )
 def test_other_senses_of_the_bundled_aliases(
