@@ -27,7 +27,7 @@ import hashlib
 import itertools
 import json
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +50,9 @@ CROSS_LANGUAGE_SET = ROOT / "tests" / "data" / "cross_language_eval.jsonl"
 # Tags the tagger once gave Turkish headlines it was not written for, each judged by two blind
 # annotators (tests/data/README.md): a check of precision beyond the labelled set.
 JUDGED_TURKISH_SET = ROOT / "tests" / "data" / "turkish_headlines_judged.jsonl"
+# Two readers' topics for every labelled item, read blind from the rules alone
+# (tests/data/README.md): how near a careful human reading comes to the labels.
+HUMAN_READINGS = ROOT / "tests" / "data" / "relevance_human_readings.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +162,25 @@ def split_items(items: Sequence[Item], split: str) -> list[Item]:
 
 def score_tagging(items: Sequence[Item], tagger: Tagger) -> TagReport:
     """Compare the tagger's topics with the labels, item by item."""
-    report = TagReport(per_topic={slug: Score() for slug in tagger.taxonomy.slugs})
-    for item in items:
-        matches = {
+    return score_topics(
+        items,
+        lambda item: {
             m.slug: m.alias for m in tagger.tag(f"{item.title}. {item.summary}", item.language)
-        }
+        },
+        tagger.taxonomy.slugs,
+    )
+
+
+def score_topics(
+    items: Sequence[Item],
+    topics_of: Callable[[Item], dict[str, str]],
+    slugs: Sequence[str] = (),
+) -> TagReport:
+    """Compare the topics ``topics_of`` gives each item (slug: what found it) with the
+    labels, item by item."""
+    report = TagReport(per_topic={slug: Score() for slug in slugs})
+    for item in items:
+        matches = topics_of(item)
         predicted = frozenset(matches)
         for slug in predicted | item.topics:
             score = report.per_topic.setdefault(slug, Score())
@@ -258,6 +275,27 @@ class JudgedReport:
             "per_topic": {slug: round(self._mean(v), 4) for slug, v in sorted(self.tagged.items())},
             "misses": self.misses,
         }
+
+
+def score_human_readings(items: Sequence[Item], path: Path = HUMAN_READINGS) -> list[Score]:
+    """Each blind human reading of the items' topics, scored against the labels as the
+    tagger is."""
+    readings = {row["id"]: row["readings"] for row in _json_lines(path)}
+    count = len(next(iter(readings.values()), []))
+    return [
+        score_topics(items, lambda item, n=n: dict.fromkeys(readings[item.id][n], "reader")).overall
+        for n in range(count)
+    ]
+
+
+def write_human_readings(readings: Sequence[Score], tagger: Score, out: TextIO) -> None:
+    precision = " / ".join(f"{score.precision:.3f}" for score in readings)
+    recall = " / ".join(f"{score.recall:.3f}" for score in readings)
+    out.write(
+        f"{len(readings)} blind human readings of the labelled topics (tests/data/README.md): "
+        f"precision {precision}, recall {recall}; the tagger: precision "
+        f"{tagger.precision:.3f}, recall {tagger.recall:.3f}\n"
+    )
 
 
 def score_judged(tagger: Tagger, path: Path = JUDGED_TURKISH_SET) -> JudgedReport:
@@ -526,6 +564,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_cluster_report(crossed, len(items) + len(written), human)
     judged = score_judged(Tagger(load_taxonomy()))
     write_judged_report(judged, human)
+    readings = score_human_readings(items)
+    write_human_readings(readings, report.overall, human)
     sweep = sweep_clustering(items) if args.cluster_sweep else None
     if sweep is not None:
         write_cluster_sweep(sweep, human)
@@ -544,6 +584,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "misses": filtered.misses,
             },
             "turkish_headlines_judged": judged.as_dict(),
+            "human_readings": [score.as_dict() for score in readings],
             "cross_language": {
                 "written_items": len(written),
                 "unscored_pairs": crossed.unscored,

@@ -3,10 +3,20 @@ and pairs left unscored because one item is only related to the other's event.""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
-from bench.relevance import Item, score_clustering, unscored_pair
+from bench.relevance import (
+    HUMAN_READINGS,
+    Item,
+    load_items,
+    score_clustering,
+    score_human_readings,
+    score_topics,
+    unscored_pair,
+)
 from feeds.cluster import ClusterSettings
+from feeds.taxonomy import load_taxonomy
 
 T0 = datetime(2026, 2, 17, 9, 0, tzinfo=UTC)
 
@@ -62,3 +72,27 @@ def test_joining_or_splitting_a_related_item_changes_no_figure() -> None:
 
     with_unrelated = score_clustering([*reports, unrelated], settings)
     assert (with_unrelated.score.tp, with_unrelated.score.fp, with_unrelated.unscored) == (1, 2, 0)
+
+
+def test_topics_are_scored_tag_by_tag() -> None:
+    items = [
+        Item("a", "t", "s", "en", frozenset({"usa", "economy"})),
+        Item("b", "t", "s", "en", frozenset()),
+    ]
+    given = {"a": {"usa": "US", "nato": "NATO"}, "b": {"russia": "Russia"}}
+    report = score_topics(items, lambda item: given[item.id])
+    assert (report.overall.tp, report.overall.fp, report.overall.fn) == (1, 2, 1)
+    assert report.per_topic["economy"].fn == 1
+    assert {miss["kind"] for miss in report.misses} == {"false positive", "false negative"}
+
+
+def test_the_human_readings_cover_the_labelled_set() -> None:
+    items = load_items()
+    rows = [json.loads(line) for line in HUMAN_READINGS.read_text("utf-8").splitlines()]
+    slugs = set(load_taxonomy().slugs)
+    assert [row["id"] for row in rows] == [item.id for item in items]
+    assert all(len(row["readings"]) == 2 for row in rows)
+    assert all(set(reading) <= slugs for row in rows for reading in row["readings"])
+    scores = score_human_readings(items)
+    assert len(scores) == 2
+    assert all(score.tp + score.fn == sum(len(item.topics) for item in items) for score in scores)
