@@ -70,6 +70,17 @@ CONTEXT_WINDOW = 10
 # then any closing quotes or brackets, then a space. (The look-behind comes after the first
 # character, so that the search skips quickly to the punctuation.)
 _SENTENCE_END = re.compile(r"[.?!…](?<!\b[A-Z]\.)[.?!…]*[\"'”’»)]*\s")
+# Abbreviations a full stop follows inside a sentence ("Queen Urges Thais to Help Govt. Fight
+# Muslim Unrest", "Gen. Petraeus").
+_ABBREVIATIONS = frozenset(
+    {
+        "mr", "mrs", "ms", "dr", "prof", "rev", "st", "mt", "ft", "gen", "lt", "col", "maj",
+        "capt", "sgt", "adm", "cmdr", "sen", "rep", "gov", "govt", "pres", "amb", "corp", "inc",
+        "co", "ltd", "jr", "sr", "no", "vs", "dept", "jan", "feb", "mar", "apr", "aug", "sep",
+        "sept", "oct", "nov", "dec",
+    }
+)  # fmt: skip
+_LAST_WORD = re.compile(r"(\w+)\.$")
 
 
 def _spaced(text: str) -> list[str]:
@@ -559,8 +570,17 @@ def _near(start: int, end: int, other_start: int, other_end: int) -> bool:
 
 def _headline(text: str, text_words: TextWords) -> int:
     """How many of the text's words are its headline: those before its first sentence end."""
-    end = _SENTENCE_END.search(text)
+    end = _sentence_end(text)
     return len(cased_words(text[: end.start()])) if end else len(text_words.cased)
+
+
+def _sentence_end(text: str) -> re.Match[str] | None:
+    """The first sentence end of ``text``, past full stops that end an abbreviation."""
+    for end in _SENTENCE_END.finditer(text):
+        before = _LAST_WORD.search(text, 0, end.start() + 1)
+        if before is None or before.group(1).lower() not in _ABBREVIATIONS:
+            return end
+    return None
 
 
 def _story_headline(title: str, summary: str, story: StoryWords) -> int:
@@ -571,7 +591,7 @@ def _story_headline(title: str, summary: str, story: StoryWords) -> int:
         "." in title or "?" in title or "!" in title or "…" in title or "A" <= title[-1:] <= "Z"
     ):
         return len(story.title.cased)
-    end = _SENTENCE_END.search(title + ". ")
+    end = _sentence_end(title + ". ")
     if end is None:  # a title ending in an initial ("Plan B"): the sentence goes on
         return _headline(f"{title}. {summary}", story.text)
     if end.end() > len(title):

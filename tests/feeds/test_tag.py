@@ -268,6 +268,36 @@ def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None
             False,
         ),
         ("Fabrikada patlama: 2 işçi yaralı", "tr", "disasters", True),
+        # A storm named once in a summary as the cause of other news; a storm reported.
+        (
+            "Oil prices rise above $47. Producers disrupted by Hurricane Ivan continue to regroup.",
+            "en",
+            "disasters",
+            False,
+        ),
+        (
+            "Cubs and Marlins add doubleheaders. The series was wiped out by Hurricane Frances.",
+            "en",
+            "disasters",
+            False,
+        ),
+        (
+            "Florida braces. Hurricane Frances forced the largest evacuation in state history.",
+            "en",
+            "disasters",
+            True,
+        ),
+        ("Hurricane Ivan lashes Jamaica", "en", "disasters", True),
+        # Unrest named in passing, and in the headline.
+        (
+            "Oil rallies to a record. The market is on edge over tight supplies and unrest.",
+            "en",
+            "politics",
+            False,
+        ),
+        ("Unrest spreads after the disputed election", "en", "politics", True),
+        # An abbreviation's full stop does not end the headline.
+        ("Queen urges Thais to help Govt. fight unrest. She spoke on TV.", "en", "politics", True),
         # Resigning again is no sign of politics; resigning in a scandal is.
         (
             "Ravens' offensive coordinator resigns; he resigned under pressure",
