@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from feeds import asides
-from feeds.folding import StoryWords, TextWords, story_words
+from feeds.folding import StoryWords, TextWords, fold_joined, story_words
 from feeds.folding import cased_words as cased_words
 from feeds.folding import stem as stem
 from feeds.folding import words as words
@@ -62,6 +62,7 @@ _SHORT = 3
 # in Turkish text, where in English its folded letters are other words ("Şara" is "Sara",
 # "Kürt" "Kurt", "MİT" "MIT").
 _TURKISH_LETTERS = re.compile("[çğıöşüÇĞİÖŞÜ]")
+_MARKED_LETTERS = frozenset("çğöşü")
 _PREFIX = 4
 _CACHED_WORDS = 8192  # text words whose starting phrases are remembered, per index and language
 # How far (in words between them) a context phrase may be from an alias that needs context.
@@ -187,6 +188,10 @@ class _Phrase:
     # else its first letters): a quick test before the full one.
     second_head: str = ""
     last_head: str = ""
+    # Where the alias has ç, ğ, ö, ş or ü before a word's last letter: (word, index, letter).
+    # Folding reads them as c, g, o, s and u, so "Kürt" matches the surname "Kurt" and "Kurtlar
+    # Vadisi"; in Turkish text written with Turkish letters, the text's word has them too.
+    marks: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -197,6 +202,21 @@ class _Phrase:
 # alone combine every place with every event and link word), and an alias word is immutable:
 # one object per word is shared by every phrase that uses it.
 @functools.cache
+def _marks(text: str, count: int) -> tuple[tuple[int, int, str], ...]:
+    """The letters of ``text`` that folding loses (``_Phrase.marks``), by word."""
+    if text.isascii():
+        return ()
+    folded, spans = fold_joined(text)
+    if len(folded) != len(text) or len(spans) != count:
+        return ()
+    return tuple(
+        (word, index, letter)
+        for word, (start, end) in enumerate(spans)
+        for index, letter in enumerate(text[start : end - 1].lower())
+        if letter in _MARKED_LETTERS
+    )
+
+
 def _alias_word(cased: str, english: bool = True) -> _AliasWord:
     surface = cased.lower()
     case = None
@@ -253,6 +273,7 @@ class _PhraseIndex:
             phrase_words[1:],
             phrase_words[1].surface[:_PREFIX] if len(phrase_words) > 1 else "",
             phrase_words[-1].surface[:_PREFIX] if len(phrase_words) > 1 else "",
+            _marks(text, len(phrase_words)),
         )
         first = phrase_words[0].surface
         if len(first) <= _SHORT:
@@ -431,6 +452,8 @@ class Tagger:
         language = "tr" if language == "tr" else "en"
         raw, tokens = text.cased, text.lower
         matches = self._aliases.find(tokens, raw, language)
+        if matches and language == "tr" and written is not None:
+            matches = _as_lettered(matches, written)
         if not matches:
             return []
         # Exclusions and context phrases are looked for only when they can change the result.
@@ -482,6 +505,31 @@ class Tagger:
             for parent in self._ancestors[match.slug]:
                 found.setdefault(parent, TagMatch(parent, match.alias))
         return sorted(found.values(), key=lambda match: self._order[match.slug])
+
+
+def _as_lettered(
+    matches: list[tuple[_Phrase, int, int]], written: Callable[[], str]
+) -> list[tuple[_Phrase, int, int]]:
+    """The matches whose words, in a Turkish text written with Turkish letters, have the
+    letters of their alias that folding loses (``_Phrase.marks``)."""
+    if not any(phrase.marks for phrase, _, _ in matches):
+        return matches
+    text = written()
+    if not _TURKISH_LETTERS.search(text):  # Turkish written in ASCII: the letters are unknown
+        return matches
+    folded, spans = fold_joined(text)
+    if len(folded) != len(text):
+        return matches
+    return [
+        (phrase, start, end)
+        for phrase, start, end in matches
+        if all(
+            start + word < len(spans)
+            and text[spans[start + word][0] + index : spans[start + word][0] + index + 1].lower()
+            == letter
+            for word, index, letter in phrase.marks
+        )
+    ]
 
 
 def _turkish_only(text: str, *, listed_in_english: bool) -> bool:

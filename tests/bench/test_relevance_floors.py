@@ -109,11 +109,11 @@ def test_cross_language_clustering_floors() -> None:
 
 
 # Turkish headlines the tagger was not written for (tests/data/turkish_headlines_judged.jsonl):
-# each tag it gave was judged by two blind annotators. Measured: 357 of 397 judged tags still
-# given, precision 0.916 on them; 40 dropped by later rules, 2.0 of them judged right. A rule
+# each tag it gave was judged by two blind annotators. Measured: 355 of 397 judged tags still
+# given, precision 0.921 on them; 42 dropped by later rules, 2.0 of them judged right. A rule
 # that drops tags judged right shows here as well as one that adds wrong ones.
-JUDGED_PRECISION = 0.915
-JUDGED_STILL_TAGGED = 357
+JUDGED_PRECISION = 0.92
+JUDGED_STILL_TAGGED = 355
 JUDGED_RIGHT_DROPPED = 2.0
 
 

@@ -288,6 +288,15 @@ def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None
             True,
         ),
         ("Hurricane Ivan lashes Jamaica", "en", "disasters", True),
+        # Turkish letters folding loses: "Kurt" (a surname, a wolf) is not "Kürt", "Sara" is
+        # not "Şara"; Turkish written without its letters is read as folded.
+        ("Uğur Kurt davasında skandal: kablolar kesilmiş", "tr", "kurds", False),
+        ("Kurtlar Vadisi'nin yeni sezonu başlıyor", "tr", "kurds", False),
+        ("Kürtlerin sorunları Meclis'te konuşuldu", "tr", "kurds", True),
+        ("KÜRT MESELESİ MECLİS'TE", "tr", "kurds", True),
+        ("Kurtlerin sorunlari Meclis'te konusuldu", "tr", "kurds", True),
+        ("Eş Başkanı Sara Kaya tutuklandı", "tr", "syria", False),
+        ("Şara, Şam'da göreve başladı", "tr", "syria", True),
         # Unrest named in passing, and in the headline.
         (
             "Oil rallies to a record. The market is on edge over tight supplies and unrest.",
