@@ -297,6 +297,9 @@ def test_an_alias_that_needs_context_counts_only_near_a_context_phrase() -> None
         ("Kurtlerin sorunlari Meclis'te konusuldu", "tr", "kurds", True),
         ("Eş Başkanı Sara Kaya tutuklandı", "tr", "syria", False),
         ("Şara, Şam'da göreve başladı", "tr", "syria", True),
+        # A displaced fracture.
+        ("X-rays revealed a non-displaced fracture in his thumb", "en", "migration", False),
+        ("Floods leave thousands displaced in Bangladesh", "en", "migration", True),
         # Unrest named in passing, and in the headline.
         (
             "Oil rallies to a record. The market is on edge over tight supplies and unrest.",
