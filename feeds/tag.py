@@ -198,10 +198,6 @@ class _Phrase:
         return " ".join(word.surface for word in self.words)
 
 
-# Topic files repeat their words across phrases (the about-Turkey filter's venue exclusions
-# alone combine every place with every event and link word), and an alias word is immutable:
-# one object per word is shared by every phrase that uses it.
-@functools.cache
 def _marks(text: str, count: int) -> tuple[tuple[int, int, str], ...]:
     """The letters of ``text`` that folding loses (``_Phrase.marks``), by word."""
     if text.isascii():
@@ -210,13 +206,17 @@ def _marks(text: str, count: int) -> tuple[tuple[int, int, str], ...]:
     if len(folded) != len(text) or len(spans) != count:
         return ()
     return tuple(
-        (word, index, letter)
+        (word, index, character.lower())
         for word, (start, end) in enumerate(spans)
-        for index, letter in enumerate(text[start : end - 1].lower())
-        if letter in _MARKED_LETTERS
+        for index, character in enumerate(text[start : end - 1])
+        if character.lower() in _MARKED_LETTERS
     )
 
 
+# Topic files repeat their words across phrases (the about-Turkey filter's venue exclusions
+# alone combine every place with every event and link word), and an alias word is immutable:
+# one object per word is shared by every phrase that uses it.
+@functools.cache
 def _alias_word(cased: str, english: bool = True) -> _AliasWord:
     surface = cased.lower()
     case = None
