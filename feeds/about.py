@@ -6,11 +6,13 @@ companies or leading figures, or Turkey's role in an event (``feeds/about_turkey
 
 - the bird and the holiday meal ("Thanksgiving turkey", "roast turkey", "turkey recipes"), and
   Turkish delight, coffee or baths, are excluded phrases;
-- a Turkish-born person acting in an unrelated role ("Turkish-born", "of Turkish descent") and
-  people who "fled to Turkey" do not count;
+- a Turkish-born person acting in an unrelated role ("Turkish-born", "of Turkish descent"),
+  people who "fled to Turkey", and Turks of another country ("an ethnic Turkish city" in Iraq)
+  do not count, nor do "Mechanical Turk" and "The Young Turks";
 - a place that is only the venue of an unrelated event does not count: "talks in Istanbul",
-  "a summit held in Antalya", "the final at Istanbul" (event word, then in/at, then the place).
-  The same place in any other role ("an explosion in Istanbul", "Istanbul's mayor") counts.
+  "a summit held in Antalya", "the final at Istanbul" (event word, then in/at, then the place),
+  and so does the country itself ("the group game in Turkey", "talks in Türkiye"). The same
+  place in any other role ("an explosion in Istanbul", "Istanbul's mayor") counts.
 
 Stories from Turkey-focused feeds are always kept; this filter decides only for general feeds.
 """
@@ -36,6 +38,7 @@ VENUE_EVENTS = [
     "festival",
     "tournament",
     "match",
+    "game",
     "final",
     "championship",
     "fair",
@@ -60,9 +63,12 @@ class Verdict:
     reason: str  # the alias that decided, or why nothing did
 
 
-def _with_venue_exclusions(topic: Topic) -> Topic:
-    """The place topic with "<event> in <place>" phrases excluded, for every place alias."""
-    places = [*topic.aliases_en, *topic.aliases_tr]
+# The country's own names are venues too ("talks in Turkey", "the group game in Turkey").
+COUNTRY_NAMES = ("Turkey", "Türkiye", "Turkiye")
+
+
+def _with_venue_exclusions(topic: Topic, places: tuple[str, ...]) -> Topic:
+    """The topic with "<event> in <place>" phrases excluded, for every one of ``places``."""
     venues = tuple(
         f"{event} {link} {place}"
         for place in places
@@ -85,7 +91,12 @@ def _about_tagger() -> Tagger:
     text = files("feeds").joinpath("about_turkey.toml").read_text(encoding="utf-8")
     taxonomy = parse_taxonomy(text, "about_turkey.toml")
     topics = tuple(
-        _with_venue_exclusions(t) if t.slug == "turkey-place" else t for t in taxonomy.topics
+        _with_venue_exclusions(t, (*t.aliases_en, *t.aliases_tr))
+        if t.slug == "turkey-place"
+        else _with_venue_exclusions(t, COUNTRY_NAMES)
+        if t.slug == "turkey"
+        else t
+        for t in taxonomy.topics
     )
     return Tagger(Taxonomy(topics, taxonomy.source))
 

@@ -17,6 +17,8 @@ from feeds.about import judge_about_turkey
         ("Turkish drones spotted over the Aegean", "en"),
         ("Baykar signs deal with Italian firm", "en"),
         ("Cumhurbaşkanı Erdoğan BM'de konuştu", "tr"),
+        ("Video shows militants killing an Iraqi from Italy and a Turk", "en"),
+        ("Earthquake in Turkey kills dozens", "en"),
     ],
 )
 def test_about_turkey(title: str, language: str) -> None:
@@ -36,6 +38,13 @@ def test_about_turkey(title: str, language: str) -> None:
         "Turks and Caicos hit by hurricane",
         "Iran and US talks resume in Geneva",
         "MIT researchers find a new battery",  # not MİT, Turkey's intelligence service
+        # The country as a venue, like a city.
+        "Van Nistelrooy misses United's last group game in Turkey",
+        "Iran and the EU hold talks in Turkey",
+        # Turks of another country, and other senses of "Turk".
+        "US troops lay siege to an ethnic Turkish city in northern Iraq",
+        "Amazon's Mechanical Turk pays workers by the task",
+        "The Young Turks host announces a run for Congress",
     ],
 )
 def test_not_about_turkey(title: str) -> None:
