@@ -255,7 +255,10 @@ class _PhraseIndex:
         turkish_only: bool = False,
         right_after: bool = False,
         english: bool = True,
+        lettered: bool = False,
     ) -> None:
+        """Adds a phrase; ``lettered``: record the letters folding loses (``_Phrase.marks``),
+        which only aliases are checked for."""
         phrase_words = tuple(_alias_word(w, english) for w in cased_words(text))
         if not phrase_words:
             return
@@ -273,7 +276,7 @@ class _PhraseIndex:
             phrase_words[1:],
             phrase_words[1].surface[:_PREFIX] if len(phrase_words) > 1 else "",
             phrase_words[-1].surface[:_PREFIX] if len(phrase_words) > 1 else "",
-            _marks(text, len(phrase_words)),
+            _marks(text, len(phrase_words)) if lettered else (),
         )
         first = phrase_words[0].surface
         if len(first) <= _SHORT:
@@ -387,6 +390,7 @@ class Tagger:
                     capitalised=text[:1].isupper(),
                     turkish_only=_turkish_only(text, listed_in_english=key in english),
                     english=key in english,
+                    lettered=True,
                 )
             for text in topic.exclude:
                 self._exclusions.add(topic.slug, text)
