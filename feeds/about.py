@@ -19,7 +19,7 @@ Stories from Turkey-focused feeds are always kept; this filter decides only for 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 
@@ -67,37 +67,31 @@ class Verdict:
 COUNTRY_NAMES = ("Turkey", "Türkiye", "Turkiye")
 
 
-def _with_venue_exclusions(topic: Topic, places: tuple[str, ...]) -> Topic:
-    """The topic with "<event> in <place>" phrases excluded, for every one of ``places``."""
+def _venue_places(topic: Topic) -> tuple[str, ...]:
+    """The names a topic reads as a venue: every place of "turkey-place", and the country's own
+    names in "turkey"."""
+    if topic.slug == "turkey-place":
+        return (*topic.aliases_en, *topic.aliases_tr)
+    return COUNTRY_NAMES if topic.slug == "turkey" else ()
+
+
+def _with_venue_exclusions(topic: Topic) -> Topic:
+    """The topic with "<event> in <place>" phrases excluded, for every one of its venue places
+    (``_venue_places``); its other fields as they are."""
     venues = tuple(
         f"{event} {link} {place}"
-        for place in places
+        for place in _venue_places(topic)
         for event in VENUE_EVENTS
         for link in VENUE_LINKS
     )
-    return Topic(
-        topic.slug,
-        topic.name_en,
-        topic.name_tr,
-        topic.aliases_en,
-        topic.aliases_tr,
-        topic.exclude + venues,
-        topic.parent,
-    )
+    return replace(topic, exclude=topic.exclude + venues)
 
 
 @cache
 def _about_tagger() -> Tagger:
     text = files("feeds").joinpath("about_turkey.toml").read_text(encoding="utf-8")
     taxonomy = parse_taxonomy(text, "about_turkey.toml")
-    topics = tuple(
-        _with_venue_exclusions(t, (*t.aliases_en, *t.aliases_tr))
-        if t.slug == "turkey-place"
-        else _with_venue_exclusions(t, COUNTRY_NAMES)
-        if t.slug == "turkey"
-        else t
-        for t in taxonomy.topics
-    )
+    topics = tuple(_with_venue_exclusions(topic) for topic in taxonomy.topics)
     return Tagger(Taxonomy(topics, taxonomy.source))
 
 
